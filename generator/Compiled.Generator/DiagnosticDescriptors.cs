@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Compiled.Generator;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are stable; each message says how to fix the problem.
+/// docs/diagnostics.md lists them with examples.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Compiled";
+
+    private static DiagnosticDescriptor Error(string id, string title, string format) =>
+        new(id, title, format, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor NotPartial = Error("CMP001", "Network class must be partial",
+        "Network class '{0}' must be declared 'partial' so that the generator can add its members: write 'partial class {0}'");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor MissingInput = Error("CMP002", "Network has no input",
+        "Network '{0}' has no [Input]: add [Input(features)] before its first layer");
+
+    /// <summary>Format: {0} what, {1} value.</summary>
+    public static readonly DiagnosticDescriptor NonPositiveSize = Error("CMP003", "Size must be positive",
+        "{0} is {1}: sizes must be positive integers");
+
+    /// <summary>Format: {0} loss, {1} output size, {2} fix.</summary>
+    public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Error("CMP004", "Loss does not fit the output",
+        "Loss {0} does not fit an output of {1} unit(s): {2}");
+
+    /// <summary>Format: {0} layer, {1} rate.</summary>
+    public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error("CMP005", "Dropout rate out of range",
+        "Dropout '{0}' has rate {1}: the rate must lie in [0, 1), such as 0.2");
+
+    /// <summary>Format: {0} attribute, {1} detail.</summary>
+    public static readonly DiagnosticDescriptor InvalidArgument = Error("CMP006", "Invalid attribute argument",
+        "[{0}] has an invalid argument: {1}");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor NestedClass = Error("CMP007", "Nested network classes are not supported",
+        "Network class '{0}' is nested in another type: declare it at namespace level");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor GenericClass = Error("CMP008", "Generic network classes are not supported",
+        "Network class '{0}' is generic: remove its type parameters");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor MissingLoss = Error("CMP009", "Network has no loss",
+        "Network '{0}' has no loss: write [Network(Loss = Loss.SoftmaxCrossEntropy)] or another Loss value");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor NoLayers = Error("CMP010", "Network has no layers",
+        "Network '{0}' has no layers: add at least one, such as [Dense(10)]");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor SplitDeclaration = Error("CMP011", "Layers split across partial declarations",
+        "Network '{0}' declares layers on more than one partial declaration, so their order is undefined: put [Network], [Input] and every layer on one declaration");
+
+    /// <summary>Format: {0} rank.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedInputRank = Error("CMP012", "Input rank not supported yet",
+        "[Input] with {0} dimensions is not supported yet: declare a vector, [Input(features)], and flatten your samples");
+
+    /// <summary>Format: {0} name, {1} reason.</summary>
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error("CMP013", "Invalid layer name",
+        "Layer name '{0}' {1}: use a unique name of letters, digits and underscores that starts with a letter");
+
+    /// <summary>Format: {0} layer, {1} activation, {2} value.</summary>
+    public static readonly DiagnosticDescriptor InvalidAlpha = Error("CMP014", "Invalid activation parameter",
+        "Layer '{0}' has {1} with Alpha = {2}: Alpha must be a finite number above 0 (leaky ReLU slope, ELU α)");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
+        NotPartial, MissingInput, NonPositiveSize, LossDoesNotFitOutput, DropoutRateOutOfRange, InvalidArgument,
+        NestedClass, GenericClass, MissingLoss, NoLayers, SplitDeclaration, UnsupportedInputRank, InvalidLayerName, InvalidAlpha);
+
+    public static DiagnosticDescriptor ById(string id) => All[id];
+
+    private static Dictionary<string, DiagnosticDescriptor> Index(params DiagnosticDescriptor[] descriptors)
+    {
+        var map = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (var d in descriptors) map.Add(d.Id, d);
+        return map;
+    }
+}

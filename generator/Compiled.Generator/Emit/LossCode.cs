@@ -1,0 +1,44 @@
+using Compiled.Generator.Model;
+using Compiled.Generator.Planning;
+
+namespace Compiled.Generator.Emit;
+
+/// <summary>The loss and accuracy code of each <see cref="LossKind"/>.</summary>
+internal static class LossCode
+{
+    public static string Formula(NetworkPlan plan) => (plan.Spec.Loss, plan.OutputIsProbability) switch
+    {
+        (LossKind.MeanSquaredError, _) => "mean squared error: L = mean((y − t)²); ∂L/∂y = 2(y − t)/(B·outputs)",
+        (LossKind.SoftmaxCrossEntropy, true) => "softmax cross-entropy on the last layer's softmax: L = −mean ln p[label]; ∂L/∂z = (p − onehot(label))/B",
+        (LossKind.SoftmaxCrossEntropy, false) => "softmax cross-entropy from logits: L = −mean ln softmax(z)[label]; ∂L/∂z = (softmax(z) − onehot(label))/B",
+        (LossKind.BinaryCrossEntropy, true) => "binary cross-entropy on the last layer's sigmoid: L = −mean(t·ln p + (1 − t)·ln(1 − p)); ∂L/∂z = (p − t)/B",
+        (LossKind.BinaryCrossEntropy, false) => "binary cross-entropy from logits: L = mean(max(z, 0) − z·t + ln(1 + e^−|z|)); ∂L/∂z = (sigmoid(z) − t)/B",
+        (LossKind.MultiLabelBinaryCrossEntropy, true) => "multi-label binary cross-entropy on the last layer's sigmoid, averaged over labels: ∂L/∂z = (p − t)/(B·outputs)",
+        _ => "multi-label binary cross-entropy from logits, averaged over labels: ∂L/∂z = (sigmoid(z) − t)/(B·outputs)",
+    };
+
+    /// <summary>The divisor that turns the kernel's sum into the mean loss, as code over <paramref name="rows"/>.</summary>
+    public static string Count(NetworkPlan plan, string rows) =>
+        plan.Spec.Loss == LossKind.SoftmaxCrossEntropy ? rows : $"({rows} * OutputSize)";
+
+    /// <summary>A call returning the summed loss of <paramref name="outputs"/>, writing the gradient into <paramref name="gradient"/> (or "default").</summary>
+    public static string SumCall(NetworkPlan plan, string outputs, string targets, string gradient, string rows)
+    {
+        string probabilities = plan.OutputIsProbability ? "true" : "false";
+        string scale = gradient == "default" ? "0f" : $"1f / {Count(plan, rows)}";
+        return plan.Spec.Loss switch
+        {
+            LossKind.MeanSquaredError => $"LossKernels.MeanSquaredError({outputs}, {targets}, {gradient}, {scale})",
+            LossKind.SoftmaxCrossEntropy => $"LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities})",
+            _ => $"LossKernels.BinaryCrossEntropy({outputs}, {targets}, {gradient}, {scale}, outputsAreProbabilities: {probabilities})",
+        };
+    }
+
+    /// <summary>A call counting correct predictions, or null for regression.</summary>
+    public static string? CorrectCall(NetworkPlan plan, string outputs, string targets, string rows) => plan.Spec.Loss switch
+    {
+        LossKind.SoftmaxCrossEntropy => $"MetricKernels.CountArgmaxCorrect({outputs}, {targets}, {rows}, OutputSize)",
+        LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy => $"MetricKernels.CountThresholdCorrect({outputs}, {targets}, outputsAreProbabilities: {(plan.OutputIsProbability ? "true" : "false")})",
+        _ => null,
+    };
+}

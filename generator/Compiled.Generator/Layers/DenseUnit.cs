@@ -1,0 +1,263 @@
+using System;
+using Compiled.Generator.Emit;
+using Compiled.Generator.Model;
+using Compiled.Generator.Planning;
+
+namespace Compiled.Generator.Layers;
+
+/// <summary>
+/// Dense: z = x·Wᵀ + b, y = f(z), with W stored [units × inputs] row-major (PyTorch's layout).
+/// Forward is one GEMM whose epilogue (an emitted struct) adds the bias and applies f while each tile
+/// is in cache; backward is two GEMMs (∂W = dzᵀ·x, ∂x = dz·W) and a column sum (∂b).
+/// </summary>
+internal sealed class DenseUnit : LayerUnit
+{
+    public override int OutputSize(LayerSpec spec, int inputSize) => spec.Units;
+
+    public override void PlanParameters(LayerPlan layer)
+    {
+        layer.WeightCount = layer.InputSize * layer.OutputSize;
+        layer.BiasCount = layer.OutputSize;
+    }
+
+    public override void PlanBuffers(LayerPlan layer, ref int slab)
+    {
+        if (ActivationCode.NeedsPreActivation(layer.Spec.Activation))
+        {
+            layer.PreActivation = new BufferPlan(layer.Id + "Z", layer.OutputSize, slab);
+            slab += layer.OutputSize;
+        }
+        layer.Output = new BufferPlan(layer.Id + "Output", layer.OutputSize, slab);
+        slab += layer.OutputSize;
+    }
+
+    public override string Describe(LayerPlan layer)
+    {
+        string act = layer.Spec.Activation == ActivationKind.Identity ? "" : ", " + layer.Spec.Activation;
+        string math = layer.Spec.Activation == ActivationKind.Identity
+            ? $"y[B,{layer.OutputSize}] = x[B,{layer.InputSize}]·Wᵀ + b"
+            : $"z[B,{layer.OutputSize}] = x[B,{layer.InputSize}]·Wᵀ + b; {ActivationCode.Formula(layer.Spec.Activation, layer.Spec.Alpha)}";
+        return $"Dense '{layer.Spec.Name}' {layer.InputSize}→{layer.OutputSize}{act}: {math}";
+    }
+
+    public override string Signature(LayerPlan layer) => $"Dense({layer.OutputSize},{layer.Spec.Activation})";
+
+    public override void EmitMembers(CodeWriter w, LayerPlan layer)
+    {
+        string id = layer.Id;
+        w.Line($"// {Describe(layer)}");
+        w.Line($"/// <summary>Inputs of layer '{layer.Spec.Name}'.</summary>");
+        w.Line($"public const int {id}Inputs = {layer.InputSize};");
+        w.Line($"/// <summary>Units (outputs) of layer '{layer.Spec.Name}'.</summary>");
+        w.Line($"public const int {id}Units = {layer.OutputSize};");
+        w.Line($"private const int {id}WeightsOffset = {layer.ParameterOffset}, {id}WeightsCount = {layer.WeightCount};");
+        w.Line($"private const int {id}BiasOffset = {layer.BiasOffset};");
+        if (layer.PreActivation is { } z) w.Line($"private const int {BufferNames.OffsetConstant(z)} = {z.Offset}; // per sample, in the activation slab");
+        w.Line($"private const int {BufferNames.OffsetConstant(layer.Output)} = {layer.Output.Offset}; // per sample, in the activation slab");
+        w.Line();
+        w.Line($"/// <summary>Weights of '{layer.Spec.Name}', [{layer.OutputSize} × {layer.InputSize}] row-major: row j holds the weights into unit j.</summary>");
+        w.Line($"public Span<float> {id}Weights => _parameters.AsSpan({id}WeightsOffset, {id}WeightsCount);");
+        w.Line($"/// <summary>Bias of '{layer.Spec.Name}', [{layer.OutputSize}].</summary>");
+        w.Line($"public Span<float> {id}Bias => _parameters.AsSpan({id}BiasOffset, {id}Units);");
+        w.Line($"/// <summary>∂L/∂W of '{layer.Spec.Name}' after the last training step, laid out like <see cref=\"{id}Weights\"/>.</summary>");
+        w.Line($"public ReadOnlySpan<float> {id}WeightsGradient => _gradients.AsSpan({id}WeightsOffset, {id}WeightsCount);");
+        w.Line($"/// <summary>∂L/∂b of '{layer.Spec.Name}' after the last training step.</summary>");
+        w.Line($"public ReadOnlySpan<float> {id}BiasGradient => _gradients.AsSpan({id}BiasOffset, {id}Units);");
+        w.Line();
+        EmitEpilogue(w, layer);
+        w.Line();
+    }
+
+    private static void EmitEpilogue(CodeWriter w, LayerPlan layer)
+    {
+        string id = layer.Id;
+        var act = layer.Spec.Activation;
+        bool fused = ActivationCode.IsElementwise(act) && act != ActivationKind.Identity;
+        w.Line($"/// <summary>");
+        w.Line(fused
+            ? $"/// Epilogue of '{layer.Spec.Name}', run by the GEMM on every finished tile row: z += b; {ActivationCode.Formula(act, layer.Spec.Alpha)}."
+            : $"/// Epilogue of '{layer.Spec.Name}', run by the GEMM on every finished tile row: z += b.");
+        w.Line(fused
+            ? "/// With an output array, y goes there and z stays in the tile (kept for backward); without, y overwrites z."
+            : "/// The activation, if any, is applied to whole rows after the GEMM.");
+        w.Line($"/// </summary>");
+        using (w.Block($"private readonly struct {id}Epilogue : IGemmEpilogue"))
+        {
+            w.Line("private readonly float[] _parameters;");
+            if (fused)
+            {
+                w.Line("private readonly float[]? _output;");
+                w.Line("private readonly int _outputStart;");
+            }
+            w.Line();
+            using (w.Block(fused
+                ? $"public {id}Epilogue(float[] parameters, float[]? output = null, int outputStart = 0)"
+                : $"public {id}Epilogue(float[] parameters)"))
+            {
+                w.Line("_parameters = parameters;");
+                if (fused)
+                {
+                    w.Line("_output = output;");
+                    w.Line("_outputStart = outputStart;");
+                }
+            }
+            w.Line();
+            using (w.Block("public void Apply(Span<float> segment, int row, int column)"))
+            {
+                w.Line("ref float z = ref MemoryMarshal.GetReference(segment);");
+                w.Line($"ref float b = ref _parameters[{id}BiasOffset + column];");
+                if (fused)
+                    w.Line($"ref float y = ref _output is null ? ref z : ref _output[_outputStart + row * {id}Units + column];");
+                w.Line("int n = segment.Length, i = 0;");
+                using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+                using (w.Block("for (; i <= n - 8; i += 8)"))
+                {
+                    w.Line("var v = Vector256.LoadUnsafe(ref z, (nuint)i) + Vector256.LoadUnsafe(ref b, (nuint)i);");
+                    w.Line(fused ? "Vector256.StoreUnsafe(v, ref z, (nuint)i); // z, kept when y goes elsewhere" : "Vector256.StoreUnsafe(v, ref z, (nuint)i);");
+                    if (fused) w.Line($"Vector256.StoreUnsafe({ActivationCode.Forward(act, layer.Spec.Alpha, "v")}, ref y, (nuint)i);");
+                }
+                using (w.Block("for (; i < n; i++)"))
+                {
+                    if (fused)
+                    {
+                        w.Line("float v = Unsafe.Add(ref z, i) += Unsafe.Add(ref b, i);");
+                        w.Line($"Unsafe.Add(ref y, i) = {ActivationCode.Forward(act, layer.Spec.Alpha, "v")};");
+                    }
+                    else
+                    {
+                        w.Line("Unsafe.Add(ref z, i) += Unsafe.Add(ref b, i);");
+                    }
+                }
+            }
+        }
+    }
+
+    public override void EmitInitialization(CodeWriter w, LayerPlan layer, NetworkPlan plan)
+    {
+        var init = layer.Spec.Initializer != InitializerKind.Auto ? layer.Spec.Initializer : plan.Spec.Initializer;
+        if (init == InitializerKind.Auto)
+        {
+            // Auto looks at the activation the layer feeds: its own, or a following activation layer's.
+            var act = layer.Spec.Activation;
+            if (act == ActivationKind.Identity && layer.Index + 1 < plan.Layers.Count && plan.Layers[layer.Index + 1].Spec.Kind == LayerKind.Activation)
+                act = plan.Layers[layer.Index + 1].Spec.Activation;
+            init = act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.Softplus or ActivationKind.Swish
+                ? InitializerKind.HeUniform
+                : InitializerKind.GlorotUniform;
+        }
+        double fanIn = layer.InputSize, fanOut = layer.OutputSize;
+        string id = layer.Id;
+        switch (init)
+        {
+            case InitializerKind.HeUniform:
+                w.Line($"// '{layer.Spec.Name}': He uniform, W ~ U(±√(6/{layer.InputSize})); b = 0");
+                w.Line($"LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / fanIn))}, rng);");
+                break;
+            case InitializerKind.HeNormal:
+                w.Line($"// '{layer.Spec.Name}': He normal, W ~ N(0, 2/{layer.InputSize}); b = 0");
+                w.Line($"LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / fanIn))}, rng);");
+                break;
+            case InitializerKind.GlorotNormal:
+                w.Line($"// '{layer.Spec.Name}': Glorot normal, W ~ N(0, 2/({layer.InputSize}+{layer.OutputSize})); b = 0");
+                w.Line($"LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / (fanIn + fanOut)))}, rng);");
+                break;
+            default:
+                w.Line($"// '{layer.Spec.Name}': Glorot uniform, W ~ U(±√(6/({layer.InputSize}+{layer.OutputSize}))); b = 0");
+                w.Line($"LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / (fanIn + fanOut)))}, rng);");
+                break;
+        }
+    }
+
+    public override void EmitTrainingForward(CodeWriter w, LayerPlan layer, EmitContext context)
+    {
+        string id = layer.Id;
+        var act = layer.Spec.Activation;
+        string y = BufferNames.Span(layer.Output);
+        w.Line($"// {Describe(layer)}");
+        if (layer.PreActivation is { } zBuffer)
+        {
+            w.Line("//   bias and activation run in the GEMM's epilogue; z is kept for the backward pass.");
+            w.Line($"var {id.ToLowerInvariant()}Epilogue = new {id}Epilogue(_parameters, _activations, batch * {BufferNames.OffsetConstant(layer.Output)});");
+            EmitGemm(w, layer, context.Input, BufferNames.Span(zBuffer), id.ToLowerInvariant() + "Epilogue");
+        }
+        else
+        {
+            if (act != ActivationKind.Identity)
+                w.Line(ActivationCode.IsElementwise(act)
+                    ? "//   bias and activation run in the GEMM's epilogue, in place (backward needs only y)."
+                    : "//   bias runs in the GEMM's epilogue; softmax then normalizes each row in place.");
+            w.Line($"var {id.ToLowerInvariant()}Epilogue = new {id}Epilogue(_parameters);");
+            EmitGemm(w, layer, context.Input, y, id.ToLowerInvariant() + "Epilogue");
+            if (act == ActivationKind.Softmax) w.Line($"ActivationMath.Softmax({y}, {y}, batch, {id}Units);");
+        }
+        w.Line();
+    }
+
+    private static void EmitGemm(CodeWriter w, LayerPlan layer, string input, string output, string epilogue, string rows = "batch")
+    {
+        string id = layer.Id;
+        w.Line($"Sgemm.Multiply(transA: false, transB: true, {rows}, {id}Units, {id}Inputs,");
+        w.Line($"    1f, {input}, {id}Inputs, _parameters.AsSpan({id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
+        w.Line($"    0f, {output}, {id}Units, ref {epilogue});");
+    }
+
+    public override void EmitBackward(CodeWriter w, LayerPlan layer, EmitContext context)
+    {
+        string id = layer.Id;
+        var act = layer.Spec.Activation;
+        string y = BufferNames.Span(layer.Output);
+        string dy = BufferNames.Delta(layer.Output);
+        w.Line($"// Backward of '{layer.Spec.Name}' (Dense {layer.InputSize}→{layer.OutputSize}{(act == ActivationKind.Identity ? "" : ", " + act)})");
+        if (layer.ActivationFusedIntoLoss)
+        {
+            w.Line($"//   dz = dy: the loss already gave ∂L/∂z through the {act}.");
+        }
+        else if (act == ActivationKind.Softmax)
+        {
+            w.Line($"//   {ActivationCode.DerivativeFormula(act)}, per sample, in place");
+            w.Line($"ActivationMath.SoftmaxBackward({y}, {dy}, {dy}, batch, {id}Units);");
+        }
+        else if (act != ActivationKind.Identity)
+        {
+            string z = layer.PreActivation is { } zb ? BufferNames.Span(zb) : y;
+            w.Line($"//   {ActivationCode.DerivativeFormula(act)}, in place{(layer.PreActivation is null && act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU ? " (y > 0 exactly when z > 0)" : "")}");
+            var operands = layer.PreActivation is null
+                ? new[] { ("y", y), ("dy", dy) }
+                : new[] { ("z", z), ("y", y), ("dy", dy) };
+            ActivationCode.EmitLoop(w, $"batch * {id}Units", operands, "dy",
+                e => ActivationCode.Backward(act, layer.Spec.Alpha, e(layer.PreActivation is null ? "y" : "z"), e("y"), e("dy")));
+        }
+        w.Line($"//   ∂W[{layer.OutputSize}×{layer.InputSize}] = dzᵀ·x");
+        w.Line($"Sgemm.Multiply(transA: true, transB: false, {id}Units, {id}Inputs, batch,");
+        w.Line($"    1f, {dy}, {id}Units, {context.Input}, {id}Inputs,");
+        w.Line($"    0f, _gradients.AsSpan({id}WeightsOffset, {id}WeightsCount), {id}Inputs);");
+        w.Line($"//   ∂b[{layer.OutputSize}] = Σ over the batch of dz");
+        w.Line($"LayerKernels.SumRows({dy}, batch, {id}Units, _gradients.AsSpan({id}BiasOffset, {id}Units));");
+        if (context.InputDelta is { } dx)
+        {
+            w.Line($"//   ∂x[B×{layer.InputSize}] = dz·W");
+            w.Line($"Sgemm.Multiply(transA: false, transB: false, batch, {id}Inputs, {id}Units,");
+            w.Line($"    1f, {dy}, {id}Units, _parameters.AsSpan({id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
+            w.Line($"    0f, {dx}, {id}Inputs);");
+        }
+        else
+        {
+            w.Line("//   (no ∂x: the network input needs no gradient)");
+        }
+        w.Line();
+    }
+
+    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
+    {
+        string id = layer.Id;
+        string buffer = context.NextBuffer();
+        string output = id.ToLowerInvariant() + "Y";
+        w.Line($"// {Describe(layer)}");
+        w.Line($"var {output} = {buffer}.Slice(0, rows * {id}Units);");
+        w.Line($"var {id.ToLowerInvariant()}Epilogue = new {id}Epilogue(_parameters);");
+        EmitGemm(w, layer, "x", output, id.ToLowerInvariant() + "Epilogue", "rows");
+        if (layer.Spec.Activation == ActivationKind.Softmax) w.Line($"ActivationMath.Softmax({output}, {output}, rows, {id}Units);");
+        w.Line($"x = {output};");
+        w.Line();
+    }
+}

@@ -1,0 +1,70 @@
+using Compiled.Generator.Emit;
+using Compiled.Generator.Model;
+using Compiled.Generator.Planning;
+
+namespace Compiled.Generator.Layers;
+
+/// <summary>
+/// Everything the generator knows about one layer kind: its shape rule, parameters, memory,
+/// initialization, and forward/backward emission. Adding a layer kind means adding one of these.
+/// </summary>
+internal abstract class LayerUnit
+{
+    /// <summary>Output features for a given input width.</summary>
+    public abstract int OutputSize(LayerSpec spec, int inputSize);
+
+    /// <summary>Sets <see cref="LayerPlan.WeightCount"/> and <see cref="LayerPlan.BiasCount"/>.</summary>
+    public virtual void PlanParameters(LayerPlan layer) { }
+
+    /// <summary>Claims the layer's regions of the activation slab (per-sample offsets), advancing <paramref name="slab"/>.</summary>
+    public abstract void PlanBuffers(LayerPlan layer, ref int slab);
+
+    /// <summary>One line naming the layer and its math, for comments.</summary>
+    public abstract string Describe(LayerPlan layer);
+
+    /// <summary>The layer's part of the architecture signature (what the weights mean).</summary>
+    public abstract string Signature(LayerPlan layer);
+
+    /// <summary>Constants, views and helper types at class level.</summary>
+    public virtual void EmitMembers(CodeWriter w, LayerPlan layer) { }
+
+    /// <summary>Statements of the constructor that initialize the layer's parameters from <c>rng</c>.</summary>
+    public virtual void EmitInitialization(CodeWriter w, LayerPlan layer, NetworkPlan plan) { }
+
+    /// <summary>Training forward: reads <see cref="EmitContext.Input"/>, writes its buffers.</summary>
+    public abstract void EmitTrainingForward(CodeWriter w, LayerPlan layer, EmitContext context);
+
+    /// <summary>
+    /// Backward: the gradient of its output is in its output-delta buffer; writes its parameter
+    /// gradients and, unless <see cref="EmitContext.InputDelta"/> is null (first layer), the input's gradient.
+    /// </summary>
+    public abstract void EmitBackward(CodeWriter w, LayerPlan layer, EmitContext context);
+
+    /// <summary>Inference forward over <c>rows</c> samples, from <c>x</c> into scratch; reassigns <c>x</c> to its output.</summary>
+    public abstract void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context);
+}
+
+/// <summary>Names of the spans a layer reads and writes in the training step.</summary>
+internal sealed class EmitContext
+{
+    public EmitContext(string input, string? inputDelta)
+    {
+        Input = input;
+        InputDelta = inputDelta;
+    }
+
+    /// <summary>The span holding the layer's input (the user's <c>inputs</c> for the first layer).</summary>
+    public string Input { get; }
+
+    /// <summary>The span receiving ∂L/∂input, or null when nothing needs it.</summary>
+    public string? InputDelta { get; }
+}
+
+/// <summary>Tracks which half of the inference scratch holds the current activation.</summary>
+internal sealed class InferenceContext
+{
+    private int _next;
+
+    /// <summary>Returns the scratch half not holding the current input ("bufferA"/"bufferB"), alternating.</summary>
+    public string NextBuffer() => (_next++ % 2 == 0) ? "bufferA" : "bufferB";
+}

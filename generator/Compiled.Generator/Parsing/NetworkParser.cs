@@ -1,0 +1,292 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Compiled.Generator.Model;
+using Compiled.Generator.Planning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Compiled.Generator.Parsing;
+
+/// <summary>
+/// Parse step: the attributes on a [Network] class → an equatable <see cref="NetworkSpec"/> plus
+/// diagnostics. It also runs the planner's validation, because only here are the attribute locations
+/// known; the spec that leaves this step carries no location, so moving code around re-reports
+/// diagnostics without re-running the emitter.
+/// </summary>
+internal static class NetworkParser
+{
+    public const string NetworkAttribute = "Compiled.NetworkAttribute";
+    private const string InputAttribute = "Compiled.InputAttribute";
+    private const string DenseAttribute = "Compiled.DenseAttribute";
+    private const string ActivationAttribute = "Compiled.ActivationAttribute";
+    private const string DropoutAttribute = "Compiled.DropoutAttribute";
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        string className = symbol.Name;
+        var classLocation = declaration.Identifier.GetLocation();
+
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
+        if (symbol.ContainingType is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedClass, classLocation, className));
+        if (symbol.IsGenericType)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericClass, classLocation, className));
+
+        // Attributes in source order: Roslyn's GetAttributes() order is not specified across partial
+        // declarations, so read the syntax of this declaration and match each to its AttributeData.
+        var byNode = new Dictionary<SyntaxNode, AttributeData>();
+        foreach (var data in symbol.GetAttributes())
+        {
+            var node = data.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            if (node is not null) byNode[node] = data;
+        }
+        var ownNodes = new HashSet<SyntaxNode>(declaration.AttributeLists.SelectMany(l => l.Attributes));
+        foreach (var pair in byNode)
+        {
+            if (!ownNodes.Contains(pair.Key) && IsLayerOrInput(pair.Value))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitDeclaration, pair.Key.GetLocation(), className));
+                break;
+            }
+        }
+
+        LossKind loss = LossKind.None;
+        long seed = 0;
+        var networkInit = InitializerKind.Auto;
+        Location networkLocation = classLocation;
+        int[]? inputShape = null;
+        Location? inputLocation = null;
+        var layers = new List<LayerSpec>();
+        var layerLocations = new List<Location>();
+        var names = new HashSet<string>();
+        int denseCount = 0, activationCount = 0, dropoutCount = 0;
+
+        foreach (var attribute in declaration.AttributeLists.SelectMany(l => l.Attributes))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!byNode.TryGetValue(attribute, out var data)) continue;
+            string? name = data.AttributeClass?.ToDisplayString();
+            var location = attribute.GetLocation();
+            string shortName = data.AttributeClass?.Name.Replace("Attribute", "") ?? "?";
+            if (name is not (NetworkAttribute or InputAttribute or DenseAttribute or ActivationAttribute or DropoutAttribute)) continue;
+
+            if (!AllConstant(data, out string? problem))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName, problem!));
+                continue;
+            }
+
+            switch (name)
+            {
+                case NetworkAttribute:
+                    networkLocation = location;
+                    loss = (LossKind)Named(data, "Loss", 0);
+                    if (loss != LossKind.None && !System.Enum.IsDefined(typeof(LossKind), loss))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName, $"Loss {(int)loss} is not a Loss value"));
+                        loss = LossKind.None;
+                        break;
+                    }
+                    if (loss == LossKind.None)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLoss, location, className));
+                    seed = NamedLong(data, "Seed");
+                    networkInit = ReadInitializer(data, location, shortName, diagnostics);
+                    break;
+
+                case InputAttribute:
+                    inputLocation = location;
+                    inputShape = ReadShape(data);
+                    if (inputShape.Length == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName, "give at least one dimension, such as [Input(784)]"));
+                        inputShape = null;
+                        break;
+                    }
+                    foreach (int d in inputShape)
+                        if (d <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "An [Input] dimension", d.ToString(CultureInfo.InvariantCulture)));
+                    if (inputShape.Length > 1)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedInputRank, location, inputShape.Length.ToString(CultureInfo.InvariantCulture)));
+                    break;
+
+                case DenseAttribute:
+                {
+                    int units = (int)data.ConstructorArguments[0].Value!;
+                    var activation = ReadActivation(data.ConstructorArguments.Length > 1 ? data.ConstructorArguments[1] : default, location, shortName, diagnostics);
+                    string layerName = ReadName(data, "dense", ++denseCount, location, names, diagnostics);
+                    if (units <= 0)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, $"Dense '{layerName}' units", units.ToString(CultureInfo.InvariantCulture)));
+                    double alpha = ReadAlpha(data, activation, layerName, location, diagnostics);
+                    var init = ReadInitializer(data, location, shortName, diagnostics);
+                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init));
+                    layerLocations.Add(location);
+                    break;
+                }
+
+                case ActivationAttribute:
+                {
+                    var activation = ReadActivation(data.ConstructorArguments[0], location, shortName, diagnostics);
+                    string layerName = ReadName(data, "activation", ++activationCount, location, names, diagnostics);
+                    double alpha = ReadAlpha(data, activation, layerName, location, diagnostics);
+                    layers.Add(new LayerSpec(LayerKind.Activation, layerName, 0, activation, alpha, 0, InitializerKind.Auto));
+                    layerLocations.Add(location);
+                    break;
+                }
+
+                case DropoutAttribute:
+                {
+                    double rate = System.Convert.ToDouble(data.ConstructorArguments[0].Value, CultureInfo.InvariantCulture);
+                    string layerName = ReadName(data, "dropout", ++dropoutCount, location, names, diagnostics);
+                    if (!(rate >= 0 && rate < 1))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutRateOutOfRange, location, layerName, rate.ToString("R", CultureInfo.InvariantCulture)));
+                    layers.Add(new LayerSpec(LayerKind.Dropout, layerName, 0, ActivationKind.Identity, 0, rate, InitializerKind.Auto));
+                    layerLocations.Add(location);
+                    break;
+                }
+            }
+        }
+
+        if (inputShape is null && inputLocation is null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, className));
+        if (layers.Count == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, networkLocation, className));
+
+        if (diagnostics.Count > 0 || inputShape is null)
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+
+        var spec = new NetworkSpec(
+            symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString(),
+            className, loss, seed, networkInit,
+            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()));
+
+        // Shape-level checks (the planner's), reported at the attribute they concern.
+        foreach (var error in Planner.Validate(spec))
+        {
+            var at = error.LayerIndex >= 0 ? layerLocations[error.LayerIndex] : networkLocation;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ById(error.DiagnosticId), at, error.Arguments));
+        }
+        return diagnostics.Count > 0
+            ? new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()))
+            : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static bool IsLayerOrInput(AttributeData data) =>
+        data.AttributeClass?.ToDisplayString() is InputAttribute or DenseAttribute or ActivationAttribute or DropoutAttribute;
+
+    /// <summary>
+    /// The compiler already rejects a non-constant argument (CS0182) but still hands us the attribute,
+    /// with an error-kind constant: say what we need instead of generating from garbage.
+    /// </summary>
+    private static bool AllConstant(AttributeData data, out string? problem)
+    {
+        problem = null;
+        if (data.AttributeConstructor is null)
+        {
+            problem = "the arguments do not match any constructor; use constant values, such as [Dense(128, Activation.ReLU)]";
+            return false;
+        }
+        foreach (var arg in data.ConstructorArguments.Concat(data.NamedArguments.Select(n => n.Value)))
+        {
+            if (arg.Kind == TypedConstantKind.Error || (arg.Kind != TypedConstantKind.Array && arg.Value is null && arg.Type?.IsValueType == true))
+            {
+                problem = "every argument must be a compile-time constant (a literal or a const)";
+                return false;
+            }
+            if (arg.Kind == TypedConstantKind.Array)
+                foreach (var element in arg.Values)
+                    if (element.Kind == TypedConstantKind.Error || element.Value is null)
+                    {
+                        problem = "every argument must be a compile-time constant (a literal or a const)";
+                        return false;
+                    }
+        }
+        return true;
+    }
+
+    private static int[] ReadShape(AttributeData data)
+    {
+        var arg = data.ConstructorArguments[0];
+        return arg.Kind == TypedConstantKind.Array
+            ? arg.Values.Select(v => (int)v.Value!).ToArray()
+            : new[] { (int)arg.Value! };
+    }
+
+    private static ActivationKind ReadActivation(TypedConstant arg, Location location, string attribute, List<DiagnosticInfo> diagnostics)
+    {
+        if (arg.IsNull || arg.Value is null) return ActivationKind.Identity;
+        var kind = (ActivationKind)(int)arg.Value;
+        if (System.Enum.IsDefined(typeof(ActivationKind), kind)) return kind;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Activation value"));
+        return ActivationKind.Identity;
+    }
+
+    private static InitializerKind ReadInitializer(AttributeData data, Location location, string attribute, List<DiagnosticInfo> diagnostics)
+    {
+        var kind = (InitializerKind)Named(data, "Initializer", 0);
+        if (System.Enum.IsDefined(typeof(InitializerKind), kind)) return kind;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
+        return InitializerKind.Auto;
+    }
+
+    private static double ReadAlpha(AttributeData data, ActivationKind activation, string layer, Location location, List<DiagnosticInfo> diagnostics)
+    {
+        double? given = null;
+        foreach (var named in data.NamedArguments)
+            if (named.Key == "Alpha") given = System.Convert.ToDouble(named.Value.Value, CultureInfo.InvariantCulture);
+        double alpha = activation switch
+        {
+            ActivationKind.LeakyReLU => given ?? 0.01,
+            ActivationKind.ELU => given ?? 1.0,
+            _ => 0,
+        };
+        if (alpha != 0 || given is not null)
+        {
+            if ((activation is ActivationKind.LeakyReLU or ActivationKind.ELU) && !(alpha > 0 && !double.IsInfinity(alpha)))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidAlpha, location, layer, activation.ToString(), alpha.ToString("R", CultureInfo.InvariantCulture)));
+            else if (activation is not (ActivationKind.LeakyReLU or ActivationKind.ELU))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "Alpha", $"layer '{layer}' has activation {activation}, which takes no Alpha; remove it"));
+        }
+        return alpha;
+    }
+
+    private static string ReadName(AttributeData data, string prefix, int ordinal, Location location, HashSet<string> names, List<DiagnosticInfo> diagnostics)
+    {
+        string? given = null;
+        foreach (var named in data.NamedArguments)
+            if (named.Key == "Name") given = named.Value.Value as string;
+        string name = given ?? prefix + ordinal.ToString(CultureInfo.InvariantCulture);
+        if (given is not null && !IsIdentifier(given))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, given, "is not a valid name"));
+        else if (!names.Add(Naming.Pascal(name)))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayerName, location, name, "is already used by another layer"));
+        return name;
+    }
+
+    private static bool IsIdentifier(string name)
+    {
+        if (name.Length == 0 || !char.IsLetter(name[0])) return false;
+        foreach (char c in name) if (!(char.IsLetterOrDigit(c) || c == '_') || c > 127) return false;
+        return true;
+    }
+
+    private static int Named(AttributeData data, string key, int fallback)
+    {
+        foreach (var named in data.NamedArguments)
+            if (named.Key == key && named.Value.Value is int i) return i;
+        return fallback;
+    }
+
+    private static long NamedLong(AttributeData data, string key)
+    {
+        foreach (var named in data.NamedArguments)
+            if (named.Key == key && named.Value.Value is not null) return System.Convert.ToInt64(named.Value.Value, CultureInfo.InvariantCulture);
+        return 0;
+    }
+}

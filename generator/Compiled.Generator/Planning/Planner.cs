@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Compiled.Generator.Layers;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Planning;
+
+/// <summary>
+/// Plan step: shape inference, validation and the memory plan. Pure: the same spec gives the same plan.
+/// </summary>
+internal static class Planner
+{
+    /// <summary>The errors a spec would give; empty when <see cref="Plan"/> can run.</summary>
+    public static List<PlanError> Validate(NetworkSpec spec)
+    {
+        var errors = new List<PlanError>();
+        Build(spec, errors);
+        return errors;
+    }
+
+    /// <summary>Plans a spec that <see cref="Validate"/> accepted.</summary>
+    public static NetworkPlan Plan(NetworkSpec spec) => Build(spec, new List<PlanError>());
+
+    private static NetworkPlan Build(NetworkSpec spec, List<PlanError> errors)
+    {
+        var layers = new List<LayerPlan>();
+        int width = spec.InputShape[0];
+        int maxWidth = 0; // inference scratch holds layer outputs only; the input stays in the caller's span
+        int parameterOffset = 0;
+        int slab = 0;
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            var layerSpec = spec.Layers[i];
+            var unit = LayerUnits.For(layerSpec.Kind);
+            var layer = new LayerPlan(layerSpec, i, width, unit.OutputSize(layerSpec, width));
+            layer.ParameterOffset = parameterOffset;
+            unit.PlanParameters(layer);
+            parameterOffset += layer.ParameterCount;
+            layers.Add(layer);
+            width = layer.OutputSize;
+            if (width > maxWidth) maxWidth = width;
+        }
+
+        // The loss may consume the last activation (sigmoid for binary cross-entropy, softmax for
+        // softmax cross-entropy): then the output is a probability and ∂L/∂z = p − t.
+        var last = layers[layers.Count - 1];
+        var lastActivation = last.Spec.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Activation : ActivationKind.Identity;
+        last.ActivationFusedIntoLoss = (spec.Loss, lastActivation) switch
+        {
+            (LossKind.SoftmaxCrossEntropy, ActivationKind.Softmax) => true,
+            (LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy, ActivationKind.Sigmoid) => true,
+            _ => false,
+        };
+
+        // Memory plan: every buffer a layer keeps for backward gets its own per-sample region.
+        // (A later graph planner can overlap regions whose lifetimes do not; a chain needs all of them
+        // alive until backward reaches it.)
+        foreach (var layer in layers)
+            LayerUnits.For(layer.Spec.Kind).PlanBuffers(layer, ref slab);
+
+        CheckLoss(spec, last.OutputSize, errors);
+        return new NetworkPlan(spec, layers, parameterOffset, slab, maxWidth);
+    }
+
+    private static void CheckLoss(NetworkSpec spec, int outputs, List<PlanError> errors)
+    {
+        string size = outputs.ToString(CultureInfo.InvariantCulture);
+        switch (spec.Loss)
+        {
+            case LossKind.SoftmaxCrossEntropy when outputs < 2:
+                errors.Add(new PlanError(-1, DiagnosticDescriptors.LossDoesNotFitOutput.Id, "SoftmaxCrossEntropy", size,
+                    "it needs one output per class, at least 2; for a yes/no target use Loss.BinaryCrossEntropy with [Dense(1)]"));
+                break;
+            case LossKind.BinaryCrossEntropy when outputs != 1:
+                errors.Add(new PlanError(-1, DiagnosticDescriptors.LossDoesNotFitOutput.Id, "BinaryCrossEntropy", size,
+                    "it needs exactly one output; end with [Dense(1)], or use Loss.MultiLabelBinaryCrossEntropy for several independent labels or Loss.SoftmaxCrossEntropy for classes"));
+                break;
+        }
+        var last = spec.Layers[spec.Layers.Count - 1];
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            var layer = spec.Layers[i];
+            if (layer.Kind == LayerKind.Dropout) continue;
+            if (layer.Activation == ActivationKind.Softmax && spec.Loss is LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy && layer == last)
+                errors.Add(new PlanError(i, DiagnosticDescriptors.LossDoesNotFitOutput.Id, spec.Loss.ToString(), size,
+                    "a softmax output couples the labels; end with Activation.Sigmoid or no activation (the loss works from logits)"));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+
+namespace Compiled;
+
+/// <summary>
+/// Rescales each feature linearly so that its range on the training data becomes [0, 1]. Values outside
+/// the training range (in other sets) map outside [0, 1]; they are not clipped.
+/// Fit it on the training set only and apply the same transform to every other set.
+/// </summary>
+public sealed class MinMaxScaler
+{
+    /// <summary>A scaler with known ranges, for instance restored from a saved model.</summary>
+    /// <param name="min">Per-feature minimum.</param>
+    /// <param name="max">Per-feature maximum; at least the minimum.</param>
+    public MinMaxScaler(float[] min, float[] max)
+    {
+        ArgumentNullException.ThrowIfNull(min);
+        ArgumentNullException.ThrowIfNull(max);
+        if (min.Length != max.Length)
+            throw new ArgumentException($"min has {min.Length} values but max has {max.Length}.", nameof(max));
+        if (min.Length == 0)
+            throw new ArgumentException("A scaler needs at least one feature.", nameof(min));
+        for (int j = 0; j < min.Length; j++)
+        {
+            if (!(max[j] >= min[j]))
+                throw new ArgumentException($"max[{j}] is {max[j]}, below min[{j}] = {min[j]}.", nameof(max));
+        }
+        Min = min;
+        Max = max;
+    }
+
+    /// <summary>Per-feature minimum of the training data; it maps to 0.</summary>
+    public float[] Min { get; }
+
+    /// <summary>Per-feature maximum of the training data; it maps to 1 (a constant feature maps to 0).</summary>
+    public float[] Max { get; }
+
+    /// <summary>Number of features the scaler transforms.</summary>
+    public int FeatureCount => Min.Length;
+
+    /// <summary>Computes the per-feature minimum and maximum of <paramref name="train"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="train"/> has no rows.</exception>
+    public static MinMaxScaler Fit(Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+            throw new ArgumentException("Cannot fit a scaler on an empty dataset.", nameof(train));
+        int d = train.FeatureCount;
+        var min = train.FeatureRow(0).ToArray();
+        var max = train.FeatureRow(0).ToArray();
+        for (int i = 1; i < train.Count; i++)
+        {
+            ReadOnlySpan<float> row = train.FeatureRow(i);
+            for (int j = 0; j < d; j++)
+            {
+                min[j] = Math.Min(min[j], row[j]);
+                max[j] = Math.Max(max[j], row[j]);
+            }
+        }
+        return new MinMaxScaler(min, max);
+    }
+
+    /// <summary>Rescales the features of <paramref name="data"/> in place.</summary>
+    /// <exception cref="ArgumentException">The dataset has a different number of features.</exception>
+    public void Transform(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.FeatureCount != FeatureCount)
+            throw new ArgumentException(
+                $"The dataset has {data.FeatureCount} features but the scaler was fitted on {FeatureCount}.", nameof(data));
+        Transform(data.Features);
+    }
+
+    /// <summary>Rescales one or more rows of features, laid out row-major, in place (for inputs at inference time).</summary>
+    /// <exception cref="ArgumentException">The length is not a multiple of <see cref="FeatureCount"/>.</exception>
+    public void Transform(Span<float> features)
+    {
+        if (features.Length % FeatureCount != 0)
+            throw new ArgumentException(
+                $"features has {features.Length} values, not a multiple of the scaler's {FeatureCount} features.", nameof(features));
+        for (int start = 0; start < features.Length; start += FeatureCount)
+        {
+            Span<float> row = features.Slice(start, FeatureCount);
+            for (int j = 0; j < row.Length; j++)
+            {
+                float range = Max[j] - Min[j];
+                row[j] = (row[j] - Min[j]) / (range > 0 ? range : 1f);
+            }
+        }
+    }
+}

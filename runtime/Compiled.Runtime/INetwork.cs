@@ -1,0 +1,49 @@
+using System;
+
+namespace Compiled;
+
+/// <summary>
+/// What every generated network offers to the runtime (the <see cref="Trainer"/>, serialization,
+/// tools). Generated classes implement it; user code normally calls the generated members directly.
+/// </summary>
+public interface INetwork
+{
+    /// <summary>Features per input sample.</summary>
+    int InputSize { get; }
+
+    /// <summary>Values per output sample.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Values per target sample: 1 (the class index) for softmax cross-entropy, else <see cref="OutputSize"/>.</summary>
+    int TargetSize { get; }
+
+    /// <summary>Number of trainable parameters.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>A description of the architecture; weight files carry its hash so a mismatch is caught on load.</summary>
+    string Architecture { get; }
+
+    /// <summary>All parameters, in one contiguous buffer (layer by layer: weights then bias).</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>The gradient of the last training step's loss, laid out like <see cref="Parameters"/>.</summary>
+    Span<float> Gradients { get; }
+
+    /// <summary>
+    /// One training step on a minibatch of <c>inputs.Length / InputSize</c> samples: forward, loss,
+    /// backward, then <paramref name="optimizer"/> updates the parameters. Returns the batch's mean loss.
+    /// </summary>
+    float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Optimizer optimizer);
+
+    /// <summary>
+    /// Forward (training mode) and backward pass without an update: fills <see cref="Gradients"/> with
+    /// the gradient of the batch's mean loss and returns that loss.
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+    /// <summary>Predicts <c>inputs.Length / InputSize</c> samples into <paramref name="outputs"/>. Thread-safe.</summary>
+    void Predict(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    /// <summary>Mean loss and accuracy of the network on the given samples, in inference mode.</summary>
+    EvaluationResult Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+}

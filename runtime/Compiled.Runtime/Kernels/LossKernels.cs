@@ -1,0 +1,116 @@
+using System;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// Loss functions fused with their gradient. Each returns the loss summed over the given values (so
+/// callers can accumulate over chunks and divide once) and, when <c>gradient</c> is not empty, writes
+/// the gradient of (sum · <c>gradientScale</c>): generated code passes 1/(samples·outputs) or 1/samples
+/// so that the gradient is the one of the mean loss.
+/// </summary>
+public static class LossKernels
+{
+    /// <summary>Σ (y − t)²; gradient 2(y − t)·scale with respect to y.</summary>
+    public static double MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale)
+    {
+        CheckLengths(outputs, targets);
+        double sum = 0;
+        bool grad = !gradient.IsEmpty;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            float d = outputs[i] - targets[i];
+            sum += (double)d * d;
+            if (grad) gradient[i] = 2f * d * gradientScale;
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// Σ binary cross-entropy with 0/1 (or soft, in [0, 1]) targets. From logits z:
+    /// max(z, 0) − z·t + ln(1 + e^−|z|), stable for any z; from probabilities p: −t·ln p − (1 − t)·ln(1 − p),
+    /// with p clamped away from 0 and 1. Either way the gradient is with respect to the logit: (p − t)·scale.
+    /// </summary>
+    public static double BinaryCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale, bool outputsAreProbabilities)
+    {
+        CheckLengths(outputs, targets);
+        double sum = 0;
+        bool grad = !gradient.IsEmpty;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            float t = targets[i];
+            if (!(t >= 0f && t <= 1f))
+                throw new ArgumentException($"Binary cross-entropy needs targets in [0, 1]; target {i} is {t}.", nameof(targets));
+            float o = outputs[i];
+            float p;
+            if (outputsAreProbabilities)
+            {
+                p = o;
+                double pc = Math.Clamp((double)p, 1e-12, 1 - 1e-12);
+                sum += -(t * Math.Log(pc) + (1 - t) * Math.Log(1 - pc));
+            }
+            else
+            {
+                sum += Math.Max(o, 0.0) - (double)o * t + Math.Log(1 + Math.Exp(-Math.Abs((double)o)));
+                p = ActivationMath.Sigmoid(o);
+            }
+            if (grad) gradient[i] = (p - t) * gradientScale;
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// Σ over rows of −ln softmax(z)[label] with integer labels stored as floats (one per row); the
+    /// gradient with respect to the logits is (softmax(z) − onehot(label))·scale. When
+    /// <paramref name="outputsAreProbabilities"/>, the rows already hold softmax(z).
+    /// </summary>
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities)
+    {
+        if (labels.Length != rows) throw new ArgumentException($"Expected {rows} labels, got {labels.Length}.", nameof(labels));
+        if (outputs.Length != rows * classes) throw new ArgumentException($"Expected {rows * classes} outputs, got {outputs.Length}.", nameof(outputs));
+        double sum = 0;
+        bool grad = !gradient.IsEmpty;
+        for (int r = 0; r < rows; r++)
+        {
+            int label = Label(labels[r], classes, r);
+            var o = outputs.Slice(r * classes, classes);
+            if (outputsAreProbabilities)
+            {
+                sum += -Math.Log(Math.Max(o[label], 1e-30));
+                if (grad)
+                {
+                    var g = gradient.Slice(r * classes, classes);
+                    for (int j = 0; j < classes; j++) g[j] = (o[j] - (j == label ? 1f : 0f)) * gradientScale;
+                }
+                continue;
+            }
+            float max = float.NegativeInfinity;
+            for (int j = 0; j < classes; j++) max = MathF.Max(max, o[j]);
+            double s = 0;
+            for (int j = 0; j < classes; j++) s += Math.Exp(o[j] - max);
+            double logSum = Math.Log(s) + max;
+            sum += logSum - o[label];
+            if (grad)
+            {
+                var g = gradient.Slice(r * classes, classes);
+                for (int j = 0; j < classes; j++)
+                    g[j] = ((float)Math.Exp(o[j] - logSum) - (j == label ? 1f : 0f)) * gradientScale;
+            }
+        }
+        return sum;
+    }
+
+    /// <summary>Reads a class label stored as a float, refusing anything but an integer in [0, classes).</summary>
+    public static int Label(float value, int classes, int row)
+    {
+        int label = (int)value;
+        if (label != value || label < 0 || label >= classes)
+            throw new ArgumentException($"Label of sample {row} is {value}; softmax cross-entropy needs integer class labels from 0 to {classes - 1}.", "targets");
+        return label;
+    }
+
+    private static void CheckLengths(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets)
+    {
+        if (outputs.Length != targets.Length)
+            throw new ArgumentException($"Expected {outputs.Length} target values, got {targets.Length}.", nameof(targets));
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// Single-precision general matrix multiply: C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, all
+/// row-major with leading dimensions (row strides). op(A) is A (stored m×k, lda ≥ k) or, when
+/// <c>transA</c>, Aᵀ (A stored k×m, lda ≥ m); likewise op(B) is B (stored k×n, ldb ≥ n) or, when
+/// <c>transB</c>, Bᵀ (B stored n×k, ldb ≥ k). beta == 0 overwrites C without reading it (NaN in C is
+/// ignored). C must not overlap A or B.
+/// </summary>
+/// <remarks>
+/// The general case is blocked GotoBLAS/BLIS style (see <c>SgemmBlocked.cs</c>): panels of B and blocks
+/// of A are packed into contiguous, zero-padded strips, which absorbs the transposes so one register-tiled
+/// micro-kernel per instruction set serves all four layouts. Tiny m (batch-1 inference) and narrow A·Bᵀ
+/// skip packing (see <c>SgemmSmall.cs</c>). Packing buffers are per thread, so concurrent calls are
+/// independent and a call allocates nothing once its thread has warmed up. Single-threaded: each call runs
+/// on its caller's thread.
+/// </remarks>
+public static class Sgemm
+{
+    /// <summary>The widest instruction set the kernels use on this machine: "avx512", "avx2" or "scalar".</summary>
+    public static string Path { get; } = SelectPath();
+
+    private static readonly PathKind s_path = Path switch { "avx512" => PathKind.Avx512, "avx2" => PathKind.Avx2, _ => PathKind.Scalar };
+
+    private enum PathKind { Scalar, Avx2, Avx512 }
+
+    private static string SelectPath()
+    {
+        if (Avx512F.IsSupported && Fma.IsSupported) return "avx512";
+        if (Avx2.IsSupported && Fma.IsSupported) return "avx2";
+        return "scalar";
+    }
+
+    /// <summary>C = alpha · op(A) · op(B) + beta · C, with no epilogue.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        NoEpilogue epilogue = default;
+        Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ref epilogue);
+    }
+
+    /// <summary>
+    /// C = alpha · op(A) · op(B) + beta · C, then <paramref name="epilogue"/> is applied exactly once to every
+    /// element of C, in row segments, as soon as that element holds its final value.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply<TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        ref TEpilogue epilogue) where TEpilogue : struct, IGemmEpilogue
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+
+        if (k == 0 || alpha == 0f)
+        {
+            // The product contributes nothing (BLAS semantics: A and B are not read).
+            ScaleC(m, n, beta, ref rc, ldc, ref epilogue);
+            return;
+        }
+
+        switch (s_path)
+        {
+            case PathKind.Avx512:
+                if (SgemmSmall.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                SgemmBlocked.Multiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
+                break;
+            case PathKind.Avx2:
+                if (SgemmSmall.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                SgemmBlocked.Multiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
+                break;
+            default:
+                SgemmBlocked.Multiply<ScalarKernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The same product by the textbook triple loop, accumulating in double: slow, obviously correct,
+    /// the oracle the optimized kernels are tested against.
+    /// </summary>
+    public static void MultiplyReference(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    float x = transA ? a[p * lda + i] : a[i * lda + p];
+                    float y = transB ? b[j * ldb + p] : b[p * ldb + j];
+                    sum += (double)x * y;
+                }
+                double result = alpha * sum;
+                if (beta != 0f) result += (double)beta * c[i * ldc + j];
+                c[i * ldc + j] = (float)result;
+            }
+        }
+    }
+
+    private static void Validate(bool transA, bool transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "Must be non-negative.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "Must be non-negative.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "Must be non-negative.");
+
+        // Stored shapes: A is m×k (k×m when transposed), B is k×n (n×k when transposed), C is m×n.
+        int aRows = transA ? k : m, aColumns = transA ? m : k;
+        int bRows = transB ? n : k, bColumns = transB ? k : n;
+        CheckMatrix(aRows, aColumns, lda, aLength, nameof(lda), "a");
+        CheckMatrix(bRows, bColumns, ldb, bLength, nameof(ldb), "b");
+        CheckMatrix(m, n, ldc, cLength, nameof(ldc), "c");
+    }
+
+    private static void CheckMatrix(int rows, int columns, int ld, int length, string ldName, string spanName)
+    {
+        if (ld < columns || ld < 0)
+            throw new ArgumentOutOfRangeException(ldName, ld, $"Leading dimension must be at least the stored row length ({columns}).");
+        long required = rows == 0 || columns == 0 ? 0 : (long)(rows - 1) * ld + columns;
+        if (length < required)
+            throw new ArgumentException($"Span holds {length} elements but a {rows}×{columns} matrix with leading dimension {ld} needs {required}.", spanName);
+    }
+
+    /// <summary>C = beta · C (beta == 0 clears, ignoring NaN), then the epilogue row by row.</summary>
+    private static void ScaleC<TEpilogue>(int m, int n, float beta, ref float c, int ldc, ref TEpilogue epilogue)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f)
+                for (int j = 0; j < row.Length; j++) row[j] *= beta;
+            epilogue.Apply(row, i, 0);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+
+namespace Compiled;
+
+/// <summary>How <see cref="Trainer.Fit"/> trains a network.</summary>
+public sealed class FitOptions
+{
+    /// <summary>Passes over the training data (default 10).</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Samples per training step (default 32).</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>The optimizer (default: <see cref="Adam"/> with learning rate 0.001).</summary>
+    public Optimizer? Optimizer { get; set; }
+
+    /// <summary>Whether to reshuffle the training data every epoch (default true).</summary>
+    public bool Shuffle { get; set; } = true;
+
+    /// <summary>Seed of the shuffling order; the same seed gives the same run.</summary>
+    public ulong Seed { get; set; }
+
+    /// <summary>Data evaluated after every epoch (loss and accuracy in the report), or null.</summary>
+    public Dataset? Validation { get; set; }
+
+    /// <summary>
+    /// Stops when the validation loss has not improved for this many epochs and restores the best
+    /// weights (0, the default, never stops early). Needs <see cref="Validation"/>.
+    /// </summary>
+    public int Patience { get; set; }
+
+    /// <summary>Called after every epoch with its report (on the training thread).</summary>
+    public Action<EpochReport>? Progress { get; set; }
+}
+
+/// <summary>What happened in one epoch of <see cref="Trainer.Fit"/>.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's steps (weighted by batch size; dropout active).</param>
+/// <param name="ValidationLoss">Validation loss after the epoch, or NaN without validation data.</param>
+/// <param name="ValidationAccuracy">Validation accuracy after the epoch, or NaN (no validation data, or regression).</param>
+/// <param name="Seconds">Wall-clock seconds of the epoch's training steps (validation excluded).</param>
+public readonly record struct EpochReport(int Epoch, int Epochs, double TrainLoss, double ValidationLoss, double ValidationAccuracy, double Seconds)
+{
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        string text = $"epoch {Epoch}/{Epochs}: train loss {TrainLoss:F4}";
+        if (!double.IsNaN(ValidationLoss)) text += $", validation loss {ValidationLoss:F4}";
+        if (!double.IsNaN(ValidationAccuracy)) text += $", validation accuracy {ValidationAccuracy:P2}";
+        return text + $" ({Seconds:F2} s)";
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+
+namespace Compiled;
+
+/// <summary>
+/// Updates a network's parameters from their gradients. An optimizer keeps per-parameter state
+/// (moments), so use one optimizer instance per network.
+/// </summary>
+public abstract class Optimizer
+{
+    private float _learningRate;
+
+    /// <summary>Creates an optimizer with the given step size.</summary>
+    protected Optimizer(float learningRate) => LearningRate = learningRate;
+
+    /// <summary>The step size; may be changed between steps (a schedule).</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value > 0) || float.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be a positive finite number, such as 0.001.");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Number of steps taken so far.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>Applies one update: <paramref name="parameters"/> move against <paramref name="gradients"/>.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (parameters.Length != gradients.Length)
+            throw new ArgumentException($"There are {parameters.Length} parameters but {gradients.Length} gradients.", nameof(gradients));
+        StepCount++;
+        Update(parameters, gradients, StepCount);
+    }
+
+    /// <summary>The update rule; <paramref name="step"/> counts from 1.</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+
+    /// <summary>
+    /// Returns this optimizer's state buffer of <paramref name="length"/> floats, allocating it on the
+    /// first step (warm-up) and refusing a change of size: one optimizer serves one network.
+    /// </summary>
+    protected static float[] State(ref float[]? state, int length)
+    {
+        if (state is null) return state = new float[length];
+        if (state.Length != length)
+            throw new InvalidOperationException($"This optimizer was used with {state.Length} parameters and now with {length}: create one optimizer per network.");
+        return state;
+    }
+}

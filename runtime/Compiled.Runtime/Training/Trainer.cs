@@ -1,0 +1,98 @@
+using System;
+using System.Diagnostics;
+
+namespace Compiled;
+
+/// <summary>The training loop shared by every generated network.</summary>
+public static class Trainer
+{
+    /// <summary>
+    /// Trains <paramref name="network"/> on <paramref name="train"/>: epochs of shuffled minibatches,
+    /// optional validation after each epoch, a progress callback, and early stopping with patience.
+    /// Throws <see cref="TrainingDivergedException"/> as soon as a step's loss is NaN or infinite.
+    /// </summary>
+    public static FitHistory Fit(INetwork network, Dataset train, FitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(train);
+        options ??= new FitOptions();
+        CheckShape(network, train, nameof(train));
+        if (options.Validation is { } v) CheckShape(network, v, nameof(options.Validation));
+        if (options.Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "FitOptions.Epochs must be positive.");
+        if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "FitOptions.BatchSize must be positive.");
+        if (options.Patience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Patience, "FitOptions.Patience must be 0 (off) or positive.");
+        if (options.Patience > 0 && options.Validation is null)
+            throw new ArgumentException("Early stopping (FitOptions.Patience) needs FitOptions.Validation data to watch.", nameof(options));
+        if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+
+        var optimizer = options.Optimizer ??= new Adam();
+        var loader = new MinibatchLoader(train, Math.Min(options.BatchSize, train.Count), options.Shuffle, options.Seed);
+        var history = new FitHistory();
+        float[]? best = null;
+        double bestLoss = double.PositiveInfinity;
+        int sinceBest = 0, bestEpoch = 0;
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            loader.StartEpoch();
+            double lossSum = 0;
+            int seen = 0, step = 0;
+            while (loader.TryNext(out var batch))
+            {
+                step++;
+                float loss = network.TrainStep(batch.Features, batch.Targets, optimizer);
+                if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
+                lossSum += (double)loss * batch.Count;
+                seen += batch.Count;
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+
+            double valLoss = double.NaN, valAccuracy = double.NaN;
+            if (options.Validation is { } validation)
+            {
+                var result = network.Evaluate(validation.Features, validation.Targets);
+                valLoss = result.Loss;
+                valAccuracy = result.Accuracy;
+            }
+            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, valLoss, valAccuracy, seconds);
+            history.Add(report);
+            options.Progress?.Invoke(report);
+
+            if (options.Patience > 0)
+            {
+                if (valLoss < bestLoss)
+                {
+                    bestLoss = valLoss;
+                    sinceBest = 0;
+                    best ??= new float[network.ParameterCount];
+                    network.Parameters.CopyTo(best);
+                    bestEpoch = epoch;
+                }
+                else
+                {
+                    if (++sinceBest >= options.Patience)
+                    {
+                        history.StoppedEarly = epoch < options.Epochs;
+                        break;
+                    }
+                }
+            }
+        }
+        int last = history.Epochs[^1].Epoch;
+        history.BestEpoch = best is null ? last : bestEpoch;
+        if (best is not null && bestEpoch != last) best.CopyTo(network.Parameters);
+        return history;
+    }
+
+    private static void CheckShape(INetwork network, Dataset data, string name)
+    {
+        if (data.FeatureCount != network.InputSize)
+            throw new ArgumentException($"The data has {data.FeatureCount} features per sample but the network takes {network.InputSize}.", name);
+        if (data.TargetCount != network.TargetSize)
+            throw new ArgumentException(
+                network.TargetSize == 1 && network.OutputSize > 1
+                    ? $"The data has {data.TargetCount} targets per sample but the network takes one class label per sample: build it with Dataset.FromLabels."
+                    : $"The data has {data.TargetCount} targets per sample but the network takes {network.TargetSize}.", name);
+    }
+}

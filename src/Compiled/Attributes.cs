@@ -1,0 +1,92 @@
+using System;
+
+namespace Compiled;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a network. The layer attributes on the same declaration, read in
+/// source order, define it; the Compiled generator emits the class's body at build time.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>The training objective. Required.</summary>
+    public Loss Loss { get; set; }
+
+    /// <summary>The seed used by the parameterless constructor (initialization and dropout masks).</summary>
+    public long Seed { get; set; }
+
+    /// <summary>The default weight initialization of every layer.</summary>
+    public Initializer Initializer { get; set; }
+}
+
+/// <summary>The shape of one input sample. Today: a vector, <c>[Input(features)]</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class InputAttribute : Attribute
+{
+    /// <summary>Declares the input shape, outermost dimension first.</summary>
+    public InputAttribute(params int[] shape) => Shape = shape;
+
+    /// <summary>The declared dimensions.</summary>
+    public int[] Shape { get; }
+}
+
+/// <summary>A fully connected layer: y = f(x·Wᵀ + b), with W of shape [units, inputs].</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares a dense layer of <paramref name="units"/> outputs and an optional fused activation.</summary>
+    public DenseAttribute(int units, Activation activation = Activation.Identity)
+    {
+        Units = units;
+        Activation = activation;
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>Activation applied to x·Wᵀ + b.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Slope of <see cref="Activation.LeakyReLU"/> (default 0.01) or α of <see cref="Activation.ELU"/> (default 1).</summary>
+    public double Alpha { get; set; }
+
+    /// <summary>The layer's name, used for its parameter views (default: dense1, dense2, …).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
+    public Initializer Initializer { get; set; }
+}
+
+/// <summary>An activation as a layer of its own: y = f(x), same shape as its input.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ActivationAttribute : Attribute
+{
+    /// <summary>Declares an activation layer.</summary>
+    public ActivationAttribute(Activation function) => Function = function;
+
+    /// <summary>The function applied.</summary>
+    public Activation Function { get; }
+
+    /// <summary>Slope of <see cref="Activation.LeakyReLU"/> (default 0.01) or α of <see cref="Activation.ELU"/> (default 1).</summary>
+    public double Alpha { get; set; }
+
+    /// <summary>The layer's name (default: activation1, activation2, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Inverted dropout: in training each input is zeroed with probability <see cref="Rate"/> and the
+/// survivors are scaled by 1 / (1 − rate); at inference it is the identity.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares a dropout layer; <paramref name="rate"/> must lie in [0, 1).</summary>
+    public DropoutAttribute(double rate) => Rate = rate;
+
+    /// <summary>Probability of dropping each input during training.</summary>
+    public double Rate { get; }
+
+    /// <summary>The layer's name (default: dropout1, dropout2, …).</summary>
+    public string? Name { get; set; }
+}
