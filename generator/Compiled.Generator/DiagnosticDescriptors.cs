@@ -70,9 +70,22 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidAlpha = Error("CMP014", "Invalid activation parameter",
         "Layer '{0}' has {1} with Alpha = {2}: Alpha must be a finite number above 0 (leaky ReLU slope, ELU α)");
 
+    /// <summary>Format: {0} what, {1} count, {2} limit.</summary>
+    public static readonly DiagnosticDescriptor TooLarge = Error("CMP015", "Network too large",
+        "{0} needs {1} floats, more than a .NET array holds ({2}): use fewer units or inputs");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor NameClash = Error("CMP016", "Class name clashes with a generated member",
+        "Network class '{0}' has the name of a member the generator adds to it: rename the class (or the layer whose members are named '{0}')");
+
+    /// <summary>Format: {0} class name, {1} kind.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedTypeKind = Error("CMP017", "Unsupported kind of network type",
+        "Network '{0}' is {1}: declare it as a plain 'partial class' (not static, file-local or a record)");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
         NotPartial, MissingInput, NonPositiveSize, LossDoesNotFitOutput, DropoutRateOutOfRange, InvalidArgument,
-        NestedClass, GenericClass, MissingLoss, NoLayers, SplitDeclaration, UnsupportedInputRank, InvalidLayerName, InvalidAlpha);
+        NestedClass, GenericClass, MissingLoss, NoLayers, SplitDeclaration, UnsupportedInputRank, InvalidLayerName, InvalidAlpha,
+        TooLarge, NameClash, UnsupportedTypeKind);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

@@ -22,7 +22,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 NetworkParser.NetworkAttribute,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 transform: static (ctx, ct) => NetworkParser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Parse);
 
@@ -41,7 +41,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Emit);
         context.RegisterSourceOutput(sources, static (spc, item) =>
         {
-            string hint = (item.Namespace.Length > 0 ? item.Namespace + "." : "") + item.ClassName + ".Network.g.cs";
+            // Hint names allow no '@' (keywords used as names are escaped in the namespace's display string).
+            string hint = ((item.Namespace.Length > 0 ? item.Namespace + "." : "") + item.ClassName).Replace("@", "") + ".Network.g.cs";
             spc.AddSource(hint, SourceText.From(item.Source, System.Text.Encoding.UTF8));
         });
     }

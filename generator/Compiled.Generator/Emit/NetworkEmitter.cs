@@ -8,6 +8,21 @@ namespace Compiled.Generator.Emit;
 /// <summary>Emit step: a <see cref="NetworkPlan"/> → the source of the class's generated half.</summary>
 internal static class NetworkEmitter
 {
+    /// <summary>Members every network class gets: a class of one of these names cannot hold them (CS0542).</summary>
+    public static readonly string[] ReservedMemberNames =
+    {
+        "InputSize", "OutputSize", "TargetSize", "ParameterCount", "DefaultSeed", "ArchitectureText", "SlabWidth", "MaxWidth",
+        "InferenceChunk", "Parameters", "Gradients", "Predict", "PredictClass", "Forward", "TrainStep", "ComputeGradients",
+        "Fit", "Evaluate", "Save", "Load", "CheckInputs", "CheckTargets",
+    };
+
+    /// <summary>Suffixes of the members generated per layer (after the layer's Pascal name).</summary>
+    public static readonly string[] LayerMemberSuffixes =
+    {
+        "Inputs", "Units", "WeightsOffset", "WeightsCount", "BiasOffset", "Weights", "Bias", "WeightsGradient", "BiasGradient",
+        "Epilogue", "OutputOffset", "MaskOffset", "ZOffset",
+    };
+
     /// <summary>Samples per inference chunk: bounds the per-thread scratch, keeps the GEMM efficient.</summary>
     private const int InferenceChunk = 64;
 
@@ -48,7 +63,7 @@ internal static class NetworkEmitter
         w.Line("/// <see cref=\"Predict(ReadOnlySpan{float}, Span{float})\"/> and <see cref=\"Evaluate(ReadOnlySpan{float}, ReadOnlySpan{float})\"/> are thread-safe;");
         w.Line("/// training members (<see cref=\"TrainStep\"/>, <see cref=\"Fit\"/>, <see cref=\"Load(string)\"/>) are not, and must not overlap with them.");
         w.Line("/// </summary>");
-        using (w.Block($"partial class {spec.ClassName} : INetwork"))
+        using (w.Block($"partial class {Naming.Identifier(spec.ClassName)} : INetwork"))
         {
             EmitShapes(w, plan);
             EmitState(w, plan, hasDropout);
@@ -79,7 +94,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Trainable parameters, in one buffer: each layer's weights, then its bias.</summary>");
         w.Line($"public const int ParameterCount = {plan.ParameterCount};");
         w.Line("/// <summary>The seed of the parameterless constructor ([Network(Seed = …)]).</summary>");
-        w.Line($"public const long DefaultSeed = {plan.Spec.Seed}L;");
+        w.Line($"public const long DefaultSeed = {plan.Spec.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)}L;");
         w.Line("/// <summary>The architecture, as written into weight files (hashed) to catch mismatches on load.</summary>");
         w.Line($"public const string ArchitectureText = \"{Architecture(plan)}\";");
         w.Line();
@@ -107,10 +122,10 @@ internal static class NetworkEmitter
     {
         var spec = plan.Spec;
         w.Line("/// <summary>Creates the network with weights initialized from <see cref=\"DefaultSeed\"/>.</summary>");
-        w.Line($"public {spec.ClassName}() : this(DefaultSeed) {{ }}");
+        w.Line($"public {Naming.Identifier(spec.ClassName)}() : this(DefaultSeed) {{ }}");
         w.Line();
         w.Line("/// <summary>Creates the network with weights initialized from <paramref name=\"seed\"/> (biases zero); the same seed gives the same network.</summary>");
-        using (w.Block($"public {spec.ClassName}(long seed)"))
+        using (w.Block($"public {Naming.Identifier(spec.ClassName)}(long seed)"))
         {
             w.Line("var rng = new Rng(unchecked((ulong)seed));");
             if (hasDropout) w.Line("_dropoutRng = new Rng(unchecked((ulong)seed) ^ 0xD1B54A32D192ED03UL); // a stream of its own for dropout masks");
@@ -272,7 +287,7 @@ internal static class NetworkEmitter
             w.Line("CheckTargets(targets, count);");
             w.Line("float[] scratch = t_scratch ??= new float[2 * InferenceChunk * MaxWidth];");
             w.Line("double lossSum = 0;");
-            w.Line("long correct = 0;");
+            if (correct is not null) w.Line("long correct = 0;");
             using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
             {
                 w.Line("int rows = Math.Min(InferenceChunk, count - start);");

@@ -82,7 +82,7 @@ internal sealed class ActivationUnit : LayerUnit
 
     public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
     {
-        string output = layer.Id.ToLowerInvariant() + "Y";
+        string output = Naming.Camel(layer.Id) + "Y";
         w.Line($"// {Describe(layer)}");
         w.Line($"var {output} = {context.NextBuffer()}.Slice(0, rows * {layer.OutputSize});");
         EmitApply(w, layer, "x", output, "rows");

@@ -7,7 +7,8 @@ internal static class BufferNames
 {
     public static string Span(BufferPlan buffer) => char.ToLowerInvariant(buffer.Name[0]) + buffer.Name.Substring(1);
 
-    public static string Delta(BufferPlan buffer) => "d" + buffer.Name;
+    // A suffix, not a prefix: a layer named "dFc" must not give "dFcOutput" twice.
+    public static string Delta(BufferPlan buffer) => Span(buffer) + "Grad";
 
     public static string OffsetConstant(BufferPlan buffer) => buffer.Name + "Offset";
 }

@@ -177,8 +177,8 @@ internal sealed class DenseUnit : LayerUnit
         if (layer.PreActivation is { } zBuffer)
         {
             w.Line("//   bias and activation run in the GEMM's epilogue; z is kept for the backward pass.");
-            w.Line($"var {id.ToLowerInvariant()}Epilogue = new {id}Epilogue(_parameters, _activations, batch * {BufferNames.OffsetConstant(layer.Output)});");
-            EmitGemm(w, layer, context.Input, BufferNames.Span(zBuffer), id.ToLowerInvariant() + "Epilogue");
+            w.Line($"var {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters, _activations, batch * {BufferNames.OffsetConstant(layer.Output)});");
+            EmitGemm(w, layer, context.Input, BufferNames.Span(zBuffer), Naming.Camel(id) + "Epilogue");
         }
         else
         {
@@ -186,8 +186,8 @@ internal sealed class DenseUnit : LayerUnit
                 w.Line(ActivationCode.IsElementwise(act)
                     ? "//   bias and activation run in the GEMM's epilogue, in place (backward needs only y)."
                     : "//   bias runs in the GEMM's epilogue; softmax then normalizes each row in place.");
-            w.Line($"var {id.ToLowerInvariant()}Epilogue = new {id}Epilogue(_parameters);");
-            EmitGemm(w, layer, context.Input, y, id.ToLowerInvariant() + "Epilogue");
+            w.Line($"var {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
+            EmitGemm(w, layer, context.Input, y, Naming.Camel(id) + "Epilogue");
             if (act == ActivationKind.Softmax) w.Line($"ActivationMath.Softmax({y}, {y}, batch, {id}Units);");
         }
         w.Line();
@@ -251,11 +251,11 @@ internal sealed class DenseUnit : LayerUnit
     {
         string id = layer.Id;
         string buffer = context.NextBuffer();
-        string output = id.ToLowerInvariant() + "Y";
+        string output = Naming.Camel(id) + "Y";
         w.Line($"// {Describe(layer)}");
         w.Line($"var {output} = {buffer}.Slice(0, rows * {id}Units);");
-        w.Line($"var {id.ToLowerInvariant()}Epilogue = new {id}Epilogue(_parameters);");
-        EmitGemm(w, layer, "x", output, id.ToLowerInvariant() + "Epilogue", "rows");
+        w.Line($"var {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
+        EmitGemm(w, layer, "x", output, Naming.Camel(id) + "Epilogue", "rows");
         if (layer.Spec.Activation == ActivationKind.Softmax) w.Line($"ActivationMath.Softmax({output}, {output}, rows, {id}Units);");
         w.Line($"x = {output};");
         w.Line();

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
+using Compiled.Generator.Emit;
 using Compiled.Generator.Model;
 using Compiled.Generator.Planning;
 using Microsoft.CodeAnalysis;
@@ -29,7 +30,7 @@ internal static class NetworkParser
     {
         var diagnostics = new List<DiagnosticInfo>();
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         string className = symbol.Name;
         var classLocation = declaration.Identifier.GetLocation();
 
@@ -39,6 +40,14 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedClass, classLocation, className));
         if (symbol.IsGenericType)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericClass, classLocation, className));
+        if (symbol.IsStatic)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeKind, classLocation, className, "static"));
+        if (symbol.IsFileLocal)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeKind, classLocation, className, "file-local"));
+        if (symbol.IsRecord)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeKind, classLocation, className, "a record"));
+        if (System.Array.IndexOf(NetworkEmitter.ReservedMemberNames, className) >= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, classLocation, className));
 
         // Attributes in source order: Roslyn's GetAttributes() order is not specified across partial
         // declarations, so read the syntax of this declaration and match each to its AttributeData.
@@ -68,6 +77,7 @@ internal static class NetworkParser
         var layerLocations = new List<Location>();
         var names = new HashSet<string>();
         int denseCount = 0, activationCount = 0, dropoutCount = 0;
+        bool sawInput = false, sawLayer = false; // even when rejected: no follow-on "missing" errors
 
         foreach (var attribute in declaration.AttributeLists.SelectMany(l => l.Attributes))
         {
@@ -78,6 +88,8 @@ internal static class NetworkParser
             string shortName = data.AttributeClass?.Name.Replace("Attribute", "") ?? "?";
             if (name is not (NetworkAttribute or InputAttribute or DenseAttribute or ActivationAttribute or DropoutAttribute)) continue;
 
+            sawInput |= name == InputAttribute;
+            sawLayer |= name is DenseAttribute or ActivationAttribute or DropoutAttribute;
             if (!AllConstant(data, out string? problem))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName, problem!));
@@ -123,7 +135,7 @@ internal static class NetworkParser
                     string layerName = ReadName(data, "dense", ++denseCount, location, names, diagnostics);
                     if (units <= 0)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, $"Dense '{layerName}' units", units.ToString(CultureInfo.InvariantCulture)));
-                    double alpha = ReadAlpha(data, activation, layerName, location, diagnostics);
+                    double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
                     var init = ReadInitializer(data, location, shortName, diagnostics);
                     layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init));
                     layerLocations.Add(location);
@@ -134,7 +146,7 @@ internal static class NetworkParser
                 {
                     var activation = ReadActivation(data.ConstructorArguments[0], location, shortName, diagnostics);
                     string layerName = ReadName(data, "activation", ++activationCount, location, names, diagnostics);
-                    double alpha = ReadAlpha(data, activation, layerName, location, diagnostics);
+                    double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
                     layers.Add(new LayerSpec(LayerKind.Activation, layerName, 0, activation, alpha, 0, InitializerKind.Auto));
                     layerLocations.Add(location);
                     break;
@@ -153,12 +165,19 @@ internal static class NetworkParser
             }
         }
 
-        if (inputShape is null && inputLocation is null)
+        if (!sawInput)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, className));
-        if (layers.Count == 0)
+        if (!sawLayer)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, networkLocation, className));
 
         if (diagnostics.Count > 0 || inputShape is null)
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+
+        foreach (var layer in layers)
+            foreach (var suffix in NetworkEmitter.LayerMemberSuffixes)
+                if (Naming.Pascal(layer.Name) + suffix == className)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, classLocation, className));
+        if (diagnostics.Count > 0)
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
 
         var spec = new NetworkSpec(
@@ -199,6 +218,11 @@ internal static class NetworkParser
                 problem = "every argument must be a compile-time constant (a literal or a const)";
                 return false;
             }
+            if (arg.Kind == TypedConstantKind.Array && arg.IsNull)
+            {
+                problem = "give the dimensions as constants, such as [Input(784)], not null";
+                return false;
+            }
             if (arg.Kind == TypedConstantKind.Array)
                 foreach (var element in arg.Values)
                     if (element.Kind == TypedConstantKind.Error || element.Value is null)
@@ -235,7 +259,7 @@ internal static class NetworkParser
         return InitializerKind.Auto;
     }
 
-    private static double ReadAlpha(AttributeData data, ActivationKind activation, string layer, Location location, List<DiagnosticInfo> diagnostics)
+    private static double ReadAlpha(AttributeData data, ActivationKind activation, string layer, Location location, string attribute, List<DiagnosticInfo> diagnostics)
     {
         double? given = null;
         foreach (var named in data.NamedArguments)
@@ -251,7 +275,7 @@ internal static class NetworkParser
             if ((activation is ActivationKind.LeakyReLU or ActivationKind.ELU) && !(alpha > 0 && !double.IsInfinity(alpha)))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidAlpha, location, layer, activation.ToString(), alpha.ToString("R", CultureInfo.InvariantCulture)));
             else if (activation is not (ActivationKind.LeakyReLU or ActivationKind.ELU))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "Alpha", $"layer '{layer}' has activation {activation}, which takes no Alpha; remove it"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"layer '{layer}' has activation {activation}, which takes no Alpha; remove Alpha"));
         }
         return alpha;
     }

@@ -14,8 +14,35 @@ internal static class Planner
     public static List<PlanError> Validate(NetworkSpec spec)
     {
         var errors = new List<PlanError>();
-        Build(spec, errors);
+        if (CheckSizes(spec, errors)) Build(spec, errors);
         return errors;
+    }
+
+    /// <summary>The largest float[] .NET allows (Array.MaxLength).</summary>
+    private const long MaxArrayLength = 0x7FFFFFC7;
+
+    /// <summary>Counts parameters and per-sample buffers in 64 bits first: an int would silently wrap.</summary>
+    private static bool CheckSizes(NetworkSpec spec, List<PlanError> errors)
+    {
+        long width = spec.InputShape[0], parameters = 0, slab = 0;
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            var layer = spec.Layers[i];
+            long output = layer.Kind == LayerKind.Dense ? layer.Units : width;
+            if (layer.Kind == LayerKind.Dense) parameters += width * output + output;
+            slab += 2 * output;
+            if (parameters > MaxArrayLength || slab > MaxArrayLength)
+            {
+                bool weights = parameters > MaxArrayLength;
+                errors.Add(new PlanError(i, DiagnosticDescriptors.TooLarge.Id,
+                    weights ? "The parameter buffer" : "One sample's activations",
+                    (weights ? parameters : slab).ToString(CultureInfo.InvariantCulture),
+                    MaxArrayLength.ToString(CultureInfo.InvariantCulture)));
+                return false;
+            }
+            width = output;
+        }
+        return true;
     }
 
     /// <summary>Plans a spec that <see cref="Validate"/> accepted.</summary>

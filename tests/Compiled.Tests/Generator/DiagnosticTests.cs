@@ -1,0 +1,408 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using Compiled.Generator;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Compiled.Tests.Generator;
+
+/// <summary>
+/// Every diagnostic the generator reports (CMP001–CMP014): for each broken declaration, the right ID,
+/// as an error, at the place the user must edit, with no source generated for that network and no
+/// exception escaping the generator (which the compiler would turn into an obscure CS8785 warning and
+/// silently drop the network's code).
+/// </summary>
+public class DiagnosticTests
+{
+    /// <summary>A broken declaration and what the generator must say about it.</summary>
+    /// <param name="Ids">Every ID the generator must report for the source, and no other; the first is the one under test.</param>
+    /// <param name="At">The start of the source text the first ID must point at: the attribute to fix, or the class name.</param>
+    private sealed record Case(string Source, string At, params string[] Ids);
+
+    private static string InNamespace(string declaration) => "using Compiled;\n\nnamespace Bad;\n\n" + declaration + "\n";
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["CMP001 class not partial"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public class NotPartial { }
+            """), "NotPartial", "CMP001"),
+
+        ["CMP002 no [Input]"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Dense(1)]
+            public partial class NoInput;
+            """), "Network(", "CMP002"),
+
+        ["CMP003 Dense(0)"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(0)]
+            public partial class ZeroUnits;
+            """), "Dense(0)", "CMP003"),
+
+        ["CMP003 Input(-3)"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(-3)]
+            [Dense(1)]
+            public partial class NegativeInput;
+            """), "Input(-3)", "CMP003"),
+
+        ["CMP004 SoftmaxCrossEntropy on one output"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class OneClass;
+            """), "Network(", "CMP004"),
+
+        ["CMP004 BinaryCrossEntropy on three outputs"] = new(InNamespace("""
+            [Network(Loss = Loss.BinaryCrossEntropy)]
+            [Input(4)]
+            [Dense(3)]
+            public partial class ThreeOutputBinary;
+            """), "Network(", "CMP004"),
+
+        ["CMP004 MultiLabelBinaryCrossEntropy after a fused softmax"] = new(InNamespace("""
+            [Network(Loss = Loss.MultiLabelBinaryCrossEntropy)]
+            [Input(4)]
+            [Dense(3, Activation.Softmax)]
+            public partial class SoftmaxMultiLabel;
+            """), "Dense(3, Activation.Softmax)", "CMP004"),
+
+        ["CMP004 MultiLabelBinaryCrossEntropy after a softmax layer"] = new(InNamespace("""
+            [Network(Loss = Loss.MultiLabelBinaryCrossEntropy)]
+            [Input(4)]
+            [Dense(3)]
+            [Activation(Activation.Softmax)]
+            public partial class SoftmaxLayerMultiLabel;
+            """), "Activation(Activation.Softmax)", "CMP004"),
+
+        ["CMP005 Dropout(1.0)"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dropout(1.0)]
+            [Dense(1)]
+            public partial class DropEverything;
+            """), "Dropout(1.0)", "CMP005"),
+
+        ["CMP005 Dropout(-0.1)"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8)]
+            [Dropout(-0.1)]
+            [Dense(1)]
+            public partial class NegativeDropout;
+            """), "Dropout(-0.1)", "CMP005"),
+
+        // The compiler rejects the argument itself (CS0182) but still hands the attribute to the
+        // generator, with an error constant in place of the value: it must not generate from that.
+        ["CMP006 non-constant argument"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(n)]
+            public partial class NonConstant
+            {
+                static int n = 5;
+            }
+            """), "Dense(n)", "CMP006"),
+
+        // Also a compiler error (CS1503); the generator sees no matching constructor.
+        ["CMP006 argument of the wrong type"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1.5)]
+            public partial class WrongType;
+            """), "Dense(1.5)", "CMP006"),
+
+        ["CMP006 activation out of range"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1, (Activation)42)]
+            public partial class UnknownActivation;
+            """), "Dense(1, (Activation)42)", "CMP006"),
+
+        ["CMP006 Alpha on an activation without one"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Activation.ReLU, Alpha = 0.1)]
+            [Dense(1)]
+            public partial class AlphaOnReLU;
+            """), "Dense(8, Activation.ReLU, Alpha = 0.1)", "CMP006"),
+
+        ["CMP006 loss out of range"] = new(InNamespace("""
+            [Network(Loss = (Loss)99)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class UnknownLoss;
+            """), "Network(", "CMP006"),
+
+        ["CMP006 initializer out of range"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1, Initializer = (Initializer)17)]
+            public partial class UnknownInitializer;
+            """), "Dense(1, Initializer", "CMP006"),
+
+        ["CMP006 [Input] without dimensions"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input]
+            [Dense(1)]
+            public partial class NoDimensions;
+            """), "Input", "CMP006"),
+
+        // Legal C# (a null params array): must be an error like [Input], not an exception.
+        ["CMP006 [Input(null)]"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(null)]
+            [Dense(1)]
+            public partial class NullDimensions;
+            """), "Input(null)", "CMP006"),
+
+        ["CMP007 nested class"] = new(InNamespace("""
+            public partial class Outer
+            {
+                [Network(Loss = Loss.MeanSquaredError)]
+                [Input(4)]
+                [Dense(1)]
+                public partial class Inner;
+            }
+            """), "Inner", "CMP007"),
+
+        ["CMP008 generic class"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class Generic<T>;
+            """), "Generic", "CMP008"),
+
+        ["CMP009 [Network] without Loss"] = new(InNamespace("""
+            [Network(Seed = 1)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class NoLoss;
+            """), "Network(Seed = 1)", "CMP009"),
+
+        ["CMP010 no layers"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            public partial class NoLayers;
+            """), "Network(", "CMP010"),
+
+        // Roslyn does not define the order of attributes across partial declarations, so the layer
+        // order would be a guess.
+        ["CMP011 layers on two partial declarations"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8)]
+            public partial class Split;
+
+            [Dense(1)]
+            public partial class Split;
+            """), "Dense(1)", "CMP011"),
+
+        ["CMP012 image-shaped input"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 28, 28)]
+            [Dense(10)]
+            public partial class Image;
+            """), "Input(1, 28, 28)", "CMP012"),
+
+        ["CMP013 duplicate name"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Name = "fc")]
+            [Dense(1, Name = "fc")]
+            public partial class DuplicateName;
+            """), "Dense(1, Name = \"fc\")", "CMP013"),
+
+        ["CMP013 name that is not an identifier"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1, Name = "2fc")]
+            public partial class InvalidName;
+            """), "Dense(1, Name = \"2fc\")", "CMP013"),
+
+        ["CMP013 name equal to a default name"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Name = "dense2")]
+            [Dense(1)]
+            public partial class TakesDefaultName;
+            """), "Dense(1)", "CMP013"),
+
+        // fc_out and fcOut both become the member prefix FcOut.
+        ["CMP013 names that give the same members"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Name = "fc_out")]
+            [Dense(1, Name = "fcOut")]
+            public partial class SamePrefix;
+            """), "Dense(1, Name = \"fcOut\")", "CMP013"),
+
+        ["CMP014 LeakyReLU with Alpha = -1"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Activation.LeakyReLU, Alpha = -1)]
+            [Dense(1)]
+            public partial class NegativeSlope;
+            """), "Dense(8, Activation.LeakyReLU, Alpha = -1)", "CMP014"),
+
+        ["CMP014 ELU layer with Alpha = 0"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8)]
+            [Activation(Activation.ELU, Alpha = 0)]
+            [Dense(1)]
+            public partial class ZeroElu;
+            """), "Activation(Activation.ELU, Alpha = 0)", "CMP014"),
+
+        ["CMP014 LeakyReLU with Alpha = NaN"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Activation.LeakyReLU, Alpha = double.NaN)]
+            [Dense(1)]
+            public partial class NaNSlope;
+            """), "Dense(8, Activation.LeakyReLU, Alpha = double.NaN)", "CMP014"),
+
+        ["CMP015 parameters beyond an array"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(50000)]
+            [Dense(50000)]
+            public partial class Huge;
+            """), "Dense(50000)", "CMP015"),
+
+        ["CMP016 class named like a generated member"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class Predict;
+            """), "Predict", "CMP016"),
+
+        ["CMP016 class named like a layer's member"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1, Name = "head")]
+            public partial class HeadWeights;
+            """), "HeadWeights", "CMP016"),
+
+        ["CMP017 static class"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public static partial class StaticNet;
+            """), "StaticNet", "CMP017"),
+
+        ["CMP017 record class"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial record class RecordNet;
+            """), "RecordNet", "CMP017"),
+    };
+
+    public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void BrokenNetwork_IsReportedAtTheCause(string caseName)
+    {
+        var @case = Cases[caseName];
+        var run = GeneratorHarness.Run(@case.Source);
+
+        // The generator did not crash: the driver caught no exception (it would report CS8785).
+        Assert.True(run.Result.Exception is null, run.Describe());
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => !d.Id.StartsWith("CMP", StringComparison.Ordinal));
+
+        // Exactly the expected IDs (a second, consequential error would only confuse the user).
+        Assert.True(
+            run.GeneratorDiagnostics.Select(d => d.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal)
+                .SequenceEqual(@case.Ids.Distinct().OrderBy(id => id, StringComparer.Ordinal)),
+            $"Expected {string.Join(", ", @case.Ids)}; got:{Environment.NewLine}{run.Describe()}");
+
+        var diagnostic = run.GeneratorDiagnostics.First(d => d.Id == @case.Ids[0]);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(GeneratorHarness.SourcePath(0), diagnostic.Location.GetLineSpan().Path);
+        string at = run.TextAt(diagnostic.Location);
+        Assert.True(at.StartsWith(@case.At, StringComparison.Ordinal),
+            $"{diagnostic.Id} points at «{at}», expected the text starting «{@case.At}».");
+
+        // The message was formatted with all its arguments.
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        Assert.DoesNotContain("{", message, StringComparison.Ordinal);
+
+        // Nothing was generated for the broken network.
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void NonConstantArgument_IsReportedByTheCompilerAndTheGenerator()
+    {
+        var run = GeneratorHarness.Run(Cases["CMP006 non-constant argument"].Source);
+
+        Assert.Contains(run.Input.GetDiagnostics(), d => d.Id == "CS0182");
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "CMP006");
+        Assert.Null(run.Result.Exception);
+    }
+
+    [Fact]
+    public void EveryDiagnosticId_HasACase()
+    {
+        var ids = typeof(DiagnosticDescriptors)
+            .GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+            .ToList();
+        var covered = Cases.Values.Select(c => c.Ids[0]).ToHashSet();
+
+        Assert.Equal(Enumerable.Range(1, 17).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
+        Assert.All(ids, id => Assert.Contains(id, covered));
+    }
+
+    [Fact]
+    public void EveryDescriptor_IsAnErrorEnabledByDefault()
+    {
+        foreach (var field in typeof(DiagnosticDescriptors).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.FieldType == typeof(DiagnosticDescriptor)))
+        {
+            var descriptor = (DiagnosticDescriptor)field.GetValue(null)!;
+            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.True(descriptor.IsEnabledByDefault, descriptor.Id);
+            Assert.Same(descriptor, DiagnosticDescriptors.ById(descriptor.Id));
+        }
+    }
+
+    [Fact]
+    public void BrokenNetwork_DoesNotStopAGoodOneInTheSameCompilation()
+    {
+        // One class with a bad dropout rate, one fine, in separate files and in the same file.
+        string good = NetworkSources.FashionMlp;
+        string bad = InNamespace("""
+            /// <summary>Broken.</summary>
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dropout(1.5)]
+            [Dense(1)]
+            public partial class Broken;
+
+            /// <summary>Fine, beside a broken one.</summary>
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class Neighbour;
+            """);
+        var run = GeneratorHarness.Run(bad, good);
+
+        Assert.Null(run.Result.Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("CMP005", diagnostic.Id);
+        Assert.Equal(
+            new[] { "Bad.Neighbour.Network.g.cs", "FashionMnistSample.FashionMlp.Network.g.cs" },
+            run.Sources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal));
+        // The good networks' code compiles; the broken class is just an empty partial class.
+        GeneratorSnapshotTests.AssertCompilesCleanly(run);
+    }
+}

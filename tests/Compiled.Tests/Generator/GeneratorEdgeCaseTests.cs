@@ -1,0 +1,148 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Compiled.Tests.Generator;
+
+/// <summary>
+/// Legal declarations off the beaten path. For each, the generator must do one of two things: generate
+/// code that compiles cleanly, or report one of its own errors at the place to fix (and generate
+/// nothing). What it must never do is throw (CS8785: the network silently loses its code) or emit
+/// code that does not compile (the user gets errors inside a file they did not write).
+/// </summary>
+public class GeneratorEdgeCaseTests
+{
+    private static string InNamespace(string declaration) => "using Compiled;\n\nnamespace Edge;\n\n/// <summary>A test network.</summary>\n" + declaration + "\n";
+
+    /// <summary>
+    /// Passes when the run generated clean code, or when it reported a CMP error at text starting with
+    /// <paramref name="at"/> and generated nothing.
+    /// </summary>
+    private static void AssertCompilesOrReportsError(GeneratorRun run, string at)
+    {
+        Assert.True(run.Result.Exception is null, run.Describe());
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => !d.Id.StartsWith("CMP", StringComparison.Ordinal));
+        if (run.GeneratorDiagnostics.IsEmpty)
+        {
+            Assert.Single(run.Sources);
+            GeneratorSnapshotTests.AssertCompilesCleanly(run);
+            return;
+        }
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, d.Severity));
+        Assert.Contains(run.GeneratorDiagnostics, d => run.TextAt(d.Location).StartsWith(at, StringComparison.Ordinal));
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>
+    /// Layer names that are distinct, and distinct once PascalCased (so CMP013 accepts them), but
+    /// whose generated identifiers still collide: local variables are named from the lower-cased
+    /// member prefix ("FC" and "Fc" both give fcY, fcEpilogue), and a gradient span is "d" + the
+    /// prefix ("dFc" gives the span dFcOutput, "fc" the gradient dFcOutput).
+    /// </summary>
+    [Theory]
+    [InlineData("FC", "Fc")]
+    [InlineData("Ab", "aB")]
+    [InlineData("dFc", "fc")]
+    [InlineData("d_dense", "dense")]
+    public void LayerNamesWhoseIdentifiersCouldCollide_CompileOrAreReported(string first, string second)
+    {
+        var run = GeneratorHarness.Run(InNamespace($$"""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Name = "{{first}}")]
+            [Dense(1, Name = "{{second}}")]
+            public partial class Names;
+            """));
+
+        AssertCompilesOrReportsError(run, $"Dense(1, Name = \"{second}\")");
+    }
+
+    /// <summary>
+    /// Keywords are legal names when escaped with @. The namespace's display string keeps the @, which
+    /// is not allowed in a hint name; the class name must be written back escaped.
+    /// </summary>
+    [Theory]
+    [InlineData("namespace @event.@class;", "Net")]
+    [InlineData("namespace Edge;", "@class")]
+    public void KeywordNames_AreEscaped(string namespaceLine, string className)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using Compiled;
+
+            {{namespaceLine}}
+
+            /// <summary>A test network.</summary>
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class {{className}};
+            """);
+
+        AssertCompilesOrReportsError(run, className);
+    }
+
+    /// <summary>The generated members are instance members and the class implements INetwork: a static class cannot have them.</summary>
+    [Fact]
+    public void StaticClass_IsReported()
+    {
+        var run = GeneratorHarness.Run(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public static partial class StaticNet;
+            """));
+
+        AssertCompilesOrReportsError(run, "StaticNet");
+        Assert.NotEmpty(run.GeneratorDiagnostics); // no clean code exists for a static class
+    }
+
+    /// <summary>Weights of a 50,000 × 50,000 layer do not fit an int (nor a .NET array): the count must not silently wrap around.</summary>
+    [Theory]
+    [InlineData(50_000, 50_000)]   // 2.5e9 weights: int overflow to a negative count
+    [InlineData(65_536, 65_536)]   // 2^32 weights: wraps to exactly 0, so the code would compile with a wrong size
+    public void ParameterCountBeyondInt_IsReported(int inputs, int units)
+    {
+        var run = GeneratorHarness.Run(InNamespace($"""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input({inputs})]
+            [Dense({units})]
+            public partial class Huge;
+            """));
+
+        Assert.Null(run.Result.Exception);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id.StartsWith("CMP", StringComparison.Ordinal));
+        Assert.Empty(run.Sources);
+    }
+
+    /// <summary>A record class is a class ([Network] is allowed on it): it must get its code or an error, not silence.</summary>
+    [Fact]
+    public void RecordClass_IsGeneratedOrReported()
+    {
+        var run = GeneratorHarness.Run(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial record class RecordNet;
+            """));
+
+        Assert.True(run.GeneratorDiagnostics.Any() || run.Sources.Any(), "A [Network] record class got neither code nor a diagnostic.");
+        AssertCompilesOrReportsError(run, "RecordNet");
+    }
+
+    /// <summary>A class named like a generated member (CS0542: a member cannot have its class's name).</summary>
+    [Theory]
+    [InlineData("Predict")]
+    [InlineData("Evaluate")]
+    [InlineData("Fit")]
+    public void ClassNamedLikeAGeneratedMember_CompilesOrIsReported(string className)
+    {
+        var run = GeneratorHarness.Run(InNamespace($"""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class {className};
+            """));
+
+        AssertCompilesOrReportsError(run, className);
+    }
+}

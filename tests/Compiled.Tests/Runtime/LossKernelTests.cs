@@ -1,0 +1,78 @@
+using System;
+using Compiled.Kernels;
+using Xunit;
+
+namespace Compiled.Tests.Runtime;
+
+/// <summary>Loss kernels against hand-computed values.</summary>
+public sealed class LossKernelTests
+{
+    [Fact]
+    public void Softmax_cross_entropy_of_known_logits()
+    {
+        // logits (1, 2, 3), label 2: L = ln(e¹ + e² + e³) − 3 = 0.40760596
+        var grad = new float[3];
+        double loss = LossKernels.SoftmaxCrossEntropy(new[] { 1f, 2f, 3f }, new[] { 2f }, grad, 1, 3, 1f, outputsAreProbabilities: false);
+        Assert.Equal(0.40760596, loss, 6);
+        // ∂L/∂z = softmax − onehot = (0.09003057, 0.24472847, 0.66524096 − 1)
+        Assert.Equal(0.09003057f, grad[0], 6);
+        Assert.Equal(0.24472847f, grad[1], 6);
+        Assert.Equal(-0.33475904f, grad[2], 6);
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_is_stable_for_huge_logits()
+    {
+        double loss = LossKernels.SoftmaxCrossEntropy(new[] { 1000f, 0f }, new[] { 1f }, default, 1, 2, 0f, false);
+        Assert.Equal(1000, loss, 3);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_from_logits_and_from_probabilities_agree()
+    {
+        // z = 0.5, t = 1: L = ln(1 + e^−0.5) = 0.47407698; ∂L/∂z = σ(0.5) − 1 = −0.37754067
+        var g = new float[1];
+        Assert.Equal(0.47407698, LossKernels.BinaryCrossEntropy(new[] { 0.5f }, new[] { 1f }, g, 1f, false), 6);
+        Assert.Equal(-0.37754067f, g[0], 6);
+        float p = 1f / (1f + MathF.Exp(-0.5f));
+        Assert.Equal(0.47407698, LossKernels.BinaryCrossEntropy(new[] { p }, new[] { 1f }, g, 1f, true), 5);
+        Assert.Equal(-0.37754067f, g[0], 6);
+        // Huge logits stay finite: z = −100, t = 1 → L = 100.
+        Assert.Equal(100, LossKernels.BinaryCrossEntropy(new[] { -100f }, new[] { 1f }, default, 0f, false), 4);
+        Assert.Throws<ArgumentException>(() => LossKernels.BinaryCrossEntropy(new[] { 0f }, new[] { 2f }, default, 0f, false));
+    }
+
+    [Fact]
+    public void Mean_squared_error_sum_and_gradient()
+    {
+        var g = new float[2];
+        Assert.Equal(1 + 4, LossKernels.MeanSquaredError(new[] { 1f, 0f }, new[] { 0f, 2f }, g, 0.5f), 6);
+        Assert.Equal(new[] { 1f, -2f }, g); // 2(y − t)·0.5
+    }
+
+    [Fact]
+    public void Activation_vector_and_scalar_forms_agree()
+    {
+        var rng = new Rng(3);
+        var z = new float[8];
+        for (int round = 0; round < 200; round++)
+        {
+            for (int i = 0; i < 8; i++) z[i] = rng.NextUniform(-12f, 12f);
+            var v = System.Runtime.Intrinsics.Vector256.Create(z);
+            void Same(Func<float, float> scalar, Func<System.Runtime.Intrinsics.Vector256<float>, System.Runtime.Intrinsics.Vector256<float>> vector)
+            {
+                var r = vector(v);
+                for (int i = 0; i < 8; i++) Assert.Equal(scalar(z[i]), r[i], 1e-5f * Math.Max(1, Math.Abs(scalar(z[i]))));
+            }
+            Same(ActivationMath.Sigmoid, ActivationMath.Sigmoid);
+            Same(ActivationMath.Tanh, ActivationMath.Tanh);
+            Same(ActivationMath.ReLU, ActivationMath.ReLU);
+            Same(x => ActivationMath.LeakyReLU(x, 0.1f), x => ActivationMath.LeakyReLU(x, 0.1f));
+            Same(x => ActivationMath.ELU(x, 0.7f), x => ActivationMath.ELU(x, 0.7f));
+            Same(ActivationMath.Softplus, ActivationMath.Softplus);
+            Same(ActivationMath.Swish, ActivationMath.Swish);
+            Same(x => ActivationMath.Tanh(x), x => ActivationMath.Tanh(x));
+            Assert.Equal(MathF.Tanh(z[0]), ActivationMath.Tanh(z[0]), 6);
+        }
+    }
+}
