@@ -279,11 +279,10 @@ public sealed class SgemmTests
         foreach (Case test in cases) Run(test);
         foreach (Case test in cases) Run(test);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int repeat = 0; repeat < 10; repeat++)
+        Allocations.AssertSteadyStateIsAllocationFree(() =>
+        {
             foreach (Case test in cases) Run(test);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        });
 
         static void Run(Case t) => Sgemm.Multiply(t.TransA, t.TransB, t.M, t.N, t.K, t.Alpha, t.A, t.Lda, t.B, t.Ldb, t.Beta, t.C, t.Ldc);
     }

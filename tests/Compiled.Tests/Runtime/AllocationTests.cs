@@ -23,7 +23,7 @@ public sealed class AllocationTests
             net.TrainStep(x, t, adam);
         }
 
-        SteadyStateAllocates(0, () =>
+        Allocations.AssertSteadyStateIsAllocationFree(() =>
         {
             net.TrainStep(x, t, sgd);
             net.TrainStep(x, t, adam);
@@ -42,31 +42,13 @@ public sealed class AllocationTests
         net.Evaluate(x, t);
         net.PredictClass(x.AsSpan(0, FashionMlp.InputSize));
 
-        SteadyStateAllocates(0, () =>
+        Allocations.AssertSteadyStateIsAllocationFree(() =>
         {
             net.Predict(x.AsSpan(0, FashionMlp.InputSize), one);
             net.Predict(x, output);
             net.PredictClass(x.AsSpan(0, FashionMlp.InputSize));
             net.Evaluate(x, t);
         });
-    }
-
-    /// <summary>
-    /// Asserts that, once warm, 20 calls of <paramref name="call"/> allocate <paramref name="expected"/> bytes.
-    /// The runtime itself may allocate on this thread while it re-JITs hot methods (tiering, OSR) during
-    /// the first rounds, so rounds repeat until one is clean; our code allocating every call never is.
-    /// </summary>
-    private static void SteadyStateAllocates(long expected, Action call)
-    {
-        long allocated = -1;
-        for (int round = 0; round < 30 && allocated != expected; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++) call();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated != expected) System.Threading.Thread.Sleep(20); // let background tier-1 compiles land
-        }
-        Assert.Equal(expected, allocated);
     }
 
     internal static (float[] X, float[] T) Batch(int batch)
