@@ -17,15 +17,15 @@ var t = new float[128];
 for (int i = 0; i < x.Length; i++) x[i] = rng.NextFloat();
 for (int i = 0; i < t.Length; i++) t[i] = rng.NextInt(10);
 
-foreach (int batch in new[] { 1, 32, 128 })
+foreach (var (batch, optimizerName) in new[] { (1, "Adam"), (32, "Adam"), (128, "Adam"), (1, "SGD"), (32, "SGD") })
 {
     var net = new BenchMlp();
-    var adam = new Adam();
+    Optimizer optimizer = optimizerName == "Adam" ? new Adam() : new Sgd(0.01f);
     var xs = x.AsSpan(0, batch * BenchMlp.InputSize).ToArray();
     var ts = t.AsSpan(0, batch).ToArray();
     int steps = Math.Max(20, 4096 / batch);
-    double seconds = Median(() => { for (int s = 0; s < steps; s++) net.TrainStep(xs, ts, adam); }) / steps;
-    Console.WriteLine($"{$"TrainStep (Adam), batch {batch}",-34} {seconds * 1e6,9:F1} µs {batch / seconds,12:N0} samples/s");
+    double seconds = Median(() => { for (int s = 0; s < steps; s++) net.TrainStep(xs, ts, optimizer); }) / steps;
+    Console.WriteLine($"{$"TrainStep ({optimizerName}), batch {batch}",-34} {seconds * 1e6,9:F1} µs {batch / seconds,12:N0} samples/s");
 }
 
 {

@@ -88,7 +88,7 @@ static int Report(INetwork net, FitHistory history, EvaluationResult test, strin
     if (history.StoppedEarly) Console.WriteLine($"Stopped early; restored the weights of epoch {history.BestEpoch}.");
     Console.WriteLine($"Test: {test}");
     Console.WriteLine($"Test accuracy: {test.Accuracy:F4}");
-    Console.WriteLine($"Seconds per epoch: {secondsPerEpoch:F2} (median {history.Epochs.Select(e => e.Seconds).OrderBy(s => s).ElementAt(history.Epochs.Count / 2):F2})");
+    Console.WriteLine($"Seconds per epoch: {secondsPerEpoch:F3} (median {history.Epochs.Select(e => e.Seconds).OrderBy(s => s).ElementAt(history.Epochs.Count / 2):F3})");
     if (save is not null)
     {
         WeightFile.Save(save, net);
