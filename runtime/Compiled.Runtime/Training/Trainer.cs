@@ -25,7 +25,8 @@ public static class Trainer
             throw new ArgumentException("Early stopping (FitOptions.Patience) needs FitOptions.Validation data to watch.", nameof(options));
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
 
-        var optimizer = options.Optimizer ??= new Adam();
+        // A fresh Adam per run when none is given: options may be reused, optimizer state must not be.
+        var optimizer = options.Optimizer ?? new Adam();
         var loader = new MinibatchLoader(train, Math.Min(options.BatchSize, train.Count), options.Shuffle, options.Seed);
         var history = new FitHistory();
         float[]? best = null;
