@@ -47,3 +47,10 @@ public partial class FashionMlpTanh;
 [Dropout(0.5)]
 [Dense(1)]
 public partial class DropoutProbe;
+
+/// <summary>Three independent yes/no questions about a digit image (multi-label).</summary>
+[Network(Loss = Loss.MultiLabelBinaryCrossEntropy, Seed = 11)]
+[Input(64)]
+[Dense(64, Activation.ReLU)]
+[Dense(3, Activation.Sigmoid)]
+public partial class DigitPropertiesNet;

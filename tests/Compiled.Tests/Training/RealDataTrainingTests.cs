@@ -85,4 +85,32 @@ public sealed class RealDataTrainingTests
         double r2 = 1 - result.Loss / variance;
         Assert.True(r2 > 0.98, $"R² = {r2:F4} (test MSE {result.Loss:F5}, variance {variance:F4})");
     }
+
+    [Fact]
+    public void Multi_label_sigmoid_cross_entropy_learns_independent_labels()
+    {
+        // Labels per digit d: even, greater than 4, prime. Each is a function of the class, so a net
+        // that reads digits well answers all three; accuracy counts each label separately.
+        var digits = TestData.Load("digits.csv.gz");
+        MinMaxScaler.Fit(digits).Transform(digits);
+        var targets = new float[digits.Count * 3];
+        for (int i = 0; i < digits.Count; i++)
+        {
+            int d = (int)digits.TargetRow(i)[0];
+            targets[3 * i] = d % 2 == 0 ? 1 : 0;
+            targets[3 * i + 1] = d > 4 ? 1 : 0;
+            targets[3 * i + 2] = d is 2 or 3 or 5 or 7 ? 1 : 0;
+        }
+        var data = new Dataset(digits.Features, digits.FeatureCount, targets, 3);
+        var (train, test) = data.Split(0.25, seed: 3);
+
+        var net = new DigitPropertiesNet();
+        net.Fit(train, new FitOptions { Epochs = 40, BatchSize = 32, Optimizer = new Adam(0.003f), Seed = 5 });
+
+        var result = net.Evaluate(test);
+        Assert.True(result.Accuracy >= 0.95, $"per-label held-out accuracy {result.Accuracy:F4} < 0.95");
+        // The outputs are probabilities (the last sigmoid is the loss's).
+        var p = net.Predict(test.FeatureRow(0));
+        Assert.All(p, v => Assert.InRange(v, 0f, 1f));
+    }
 }
