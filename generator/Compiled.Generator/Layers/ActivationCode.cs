@@ -73,10 +73,16 @@ internal static class ActivationCode
     /// </summary>
     public static void EmitLoop(CodeWriter w, string count, (string Name, string Span)[] operands, string target, System.Func<System.Func<string, string>, string> value)
     {
+        // Bind only the operands the expression reads (and the target): no unused locals in emitted code.
+        string probe = value(name => "\u0001" + name + "\u0002");
+        var used = new System.Collections.Generic.HashSet<string> { target };
+        foreach (var (name, _) in operands)
+            if (probe.Contains("\u0001" + name + "\u0002")) used.Add(name);
         using (w.Block(""))
         {
             foreach (var (name, span) in operands)
-                w.Line($"ref float {name}Ref = ref MemoryMarshal.GetReference({span});");
+                if (used.Contains(name))
+                    w.Line($"ref float {name}Ref = ref MemoryMarshal.GetReference({span});");
             w.Line($"int n = {count}, i = 0;");
             using (w.Block("if (Vector256.IsHardwareAccelerated)"))
             using (w.Block("for (; i <= n - 8; i += 8)"))
