@@ -8,6 +8,13 @@ namespace Compiled.Kernels;
 /// <see cref="Apply"/> while it is still in L1. Generated code implements this with a struct per layer
 /// (bias plus activation), so the JIT specializes the GEMM for it and inlines the call.
 /// </summary>
+/// <remarks>
+/// A large product is split over several threads (see <see cref="Sgemm.MaxThreads"/>): the epilogue value
+/// may then be copied and invoked concurrently from several threads, on disjoint elements of C. It must be
+/// stateless or thread-safe: a readonly struct holding references to arrays it reads, or to outputs it writes
+/// only at the elements it is handed, is fine; counting calls in a field of the struct is not (each thread
+/// counts in its own copy, and those counts never reach the caller's value).
+/// </remarks>
 public interface IGemmEpilogue
 {
     /// <summary>

@@ -17,8 +17,14 @@ namespace Compiled.Kernels;
 /// of A are packed into contiguous, zero-padded strips, which absorbs the transposes so one register-tiled
 /// micro-kernel per instruction set serves all four layouts. Tiny m (batch-1 inference) and narrow A·Bᵀ
 /// skip packing (see <c>SgemmSmall.cs</c>). Packing buffers are per thread, so concurrent calls are
-/// independent and a call allocates nothing once its thread has warmed up. Single-threaded: each call runs
-/// on its caller's thread.
+/// independent and a call allocates nothing once its thread has warmed up.
+/// <para>
+/// Large products (see <see cref="MaxThreads"/>) are split over up to <see cref="MaxThreads"/> threads: the
+/// caller and persistent background workers ("Compiled SGEMM worker"), each computing whole micro-tile
+/// strips of C (see <c>SgemmParallel.cs</c>). The result is bit-identical to the single-threaded one, and
+/// the call still allocates nothing after warm-up. One caller at a time uses the workers; concurrent callers
+/// that find them busy, and small products, run on their own thread.
+/// </para>
 /// </remarks>
 public static class Sgemm
 {
@@ -28,6 +34,26 @@ public static class Sgemm
     private static readonly PathKind s_path = Path switch { "avx512" => PathKind.Avx512, "avx2" => PathKind.Avx2, _ => PathKind.Scalar };
 
     private enum PathKind { Scalar, Avx2, Avx512 }
+
+    private static volatile int s_maxThreads = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// The most threads one product may use, counting the calling thread; 1 keeps every product on its
+    /// caller's thread. Defaults to <see cref="Environment.ProcessorCount"/>. Only products of at least a few
+    /// MFLOP (2·m·n·k) that give every thread a full micro-tile strip of C are split, so batch-1 inference and
+    /// narrow output layers always run on the caller's thread. Results do not depend on this setting: every
+    /// element of C is computed by one thread in the same order. Process-wide; takes effect on the next call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxThreads
+    {
+        get => s_maxThreads;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "At least one thread is needed.");
+            s_maxThreads = value;
+        }
+    }
 
     private static string SelectPath()
     {
@@ -48,6 +74,11 @@ public static class Sgemm
     /// C = alpha · op(A) · op(B) + beta · C, then <paramref name="epilogue"/> is applied exactly once to every
     /// element of C, in row segments, as soon as that element holds its final value.
     /// </summary>
+    /// <remarks>
+    /// When the product is split over several threads, each worker applies its own copy of
+    /// <paramref name="epilogue"/> to its part of C, concurrently with the others (see <see cref="IGemmEpilogue"/>);
+    /// changes a worker makes to its copy's fields do not reach <paramref name="epilogue"/>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
@@ -71,13 +102,16 @@ public static class Sgemm
         {
             case PathKind.Avx512:
                 if (SgemmSmall.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                if (SgemmParallel.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
             case PathKind.Avx2:
                 if (SgemmSmall.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                if (SgemmParallel.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
             default:
+                if (SgemmParallel.TryMultiply<ScalarKernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<ScalarKernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
         }

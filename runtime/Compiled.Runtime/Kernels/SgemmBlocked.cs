@@ -19,9 +19,17 @@ internal static class SgemmBlocked
     [ThreadStatic] private static float[]? t_packA;
     [ThreadStatic] private static float[]? t_packB;
 
+    /// <remarks>
+    /// <paramref name="rowOffset"/> and <paramref name="columnOffset"/> only shift the indices reported to the
+    /// epilogue: the parallel driver runs this on a sub-block of a larger C (see <c>SgemmParallel.cs</c>).
+    /// Which elements land in edge tiles depends only on their distance from the sub-block's origin, and
+    /// the K blocking only on k, so a sub-block starting at a multiple of MR rows / NR columns computes
+    /// every element exactly as the whole product would.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TKernel, TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
-        ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc, ref TEpilogue epilogue)
+        ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc, ref TEpilogue epilogue,
+        int rowOffset = 0, int columnOffset = 0)
         where TKernel : struct, ISgemmMicroKernel
         where TEpilogue : struct, IGemmEpilogue
     {
@@ -83,7 +91,8 @@ internal static class SgemmBlocked
                             if (lastBlock)
                             {
                                 for (int r = 0; r < rows; r++)
-                                    epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref tile, (nint)r * ldc), columns), row + r, column);
+                                    epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref tile, (nint)r * ldc), columns),
+                                        rowOffset + row + r, columnOffset + column);
                             }
                         }
                     }

@@ -165,23 +165,32 @@ public sealed class SgemmTests
     /// <summary>
     /// Checks, when called, that each element of the segment already holds its final value and has not been
     /// visited before; then adds the column index, so the test can also see the epilogue's writes land.
+    /// Counts go to arrays shared by every copy: a large product runs on several threads, each applying its
+    /// own copy of the epilogue to disjoint elements (so <see cref="Visits"/> needs no atomics, the totals do).
     /// </summary>
-    private struct CheckingEpilogue : IGemmEpilogue
+    private readonly struct CheckingEpilogue : IGemmEpilogue
     {
-        public float[] Expected;
-        public int[] Visits;
-        public int Ldc, N, Calls, PrematureValues;
-        public float Tolerance;
+        public float[] Expected { get; init; }
+        public int[] Visits { get; init; }
+        public int Ldc { get; init; }
+        public int N { get; init; }
+        public float Tolerance { get; init; }
+        private readonly int[] _counters = new int[2];
+
+        public CheckingEpilogue() { Expected = Array.Empty<float>(); Visits = Array.Empty<int>(); }
+
+        public int Calls => Volatile.Read(ref _counters[0]);
+        public int PrematureValues => Volatile.Read(ref _counters[1]);
 
         public void Apply(Span<float> segment, int row, int column)
         {
-            Calls++;
+            Interlocked.Increment(ref _counters[0]);
             Assert.True(column >= 0 && column + segment.Length <= N, $"segment [{column}, {column + segment.Length}) outside row of {N}");
             for (int j = 0; j < segment.Length; j++)
             {
                 int index = row * Ldc + column + j;
                 Visits[index]++;
-                if (!(Math.Abs(segment[j] - Expected[index]) <= Tolerance)) PrematureValues++;
+                if (!(Math.Abs(segment[j] - Expected[index]) <= Tolerance)) Interlocked.Increment(ref _counters[1]);
                 segment[j] += column + j;
             }
         }
