@@ -25,6 +25,10 @@ internal static class ActivationCode
         _ => kind.ToString(),
     };
 
+    /// <summary>The activation as it appears in the architecture signature: "ReLU", "LeakyReLU(0.2)".</summary>
+    public static string Signature(ActivationKind kind, double alpha) =>
+        kind is ActivationKind.LeakyReLU or ActivationKind.ELU ? $"{kind}({CodeWriter.Float(alpha).TrimEnd('f')})" : kind.ToString();
+
     public static string DerivativeFormula(ActivationKind kind) => kind switch
     {
         ActivationKind.Sigmoid => "dz = dy·y·(1 − y)",

@@ -18,7 +18,7 @@ internal sealed class ActivationUnit : LayerUnit
     public override string Describe(LayerPlan layer) =>
         $"Activation '{layer.Spec.Name}' {layer.Spec.Activation} [{layer.OutputSize}]: {ActivationCode.Formula(layer.Spec.Activation, layer.Spec.Alpha).Replace("z", "x")}";
 
-    public override string Signature(LayerPlan layer) => $"Activation({layer.Spec.Activation})";
+    public override string Signature(LayerPlan layer) => $"Activation({ActivationCode.Signature(layer.Spec.Activation, layer.Spec.Alpha)})";
 
     public override void EmitMembers(CodeWriter w, LayerPlan layer)
     {

@@ -40,7 +40,7 @@ internal sealed class DenseUnit : LayerUnit
         return $"Dense '{layer.Spec.Name}' {layer.InputSize}→{layer.OutputSize}{act}: {math}";
     }
 
-    public override string Signature(LayerPlan layer) => $"Dense({layer.OutputSize},{layer.Spec.Activation})";
+    public override string Signature(LayerPlan layer) => $"Dense({layer.OutputSize},{ActivationCode.Signature(layer.Spec.Activation, layer.Spec.Alpha)})";
 
     public override void EmitMembers(CodeWriter w, LayerPlan layer)
     {

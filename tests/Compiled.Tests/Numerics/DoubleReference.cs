@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace Compiled.Tests.Numerics;
+
+/// <summary>
+/// An independent, naive double-precision forward pass of a generated network, rebuilt from its
+/// <see cref="INetwork.Architecture"/> text and its parameter buffer: the oracle for the generated
+/// float code (its outputs, its loss and, through central differences in double, its gradients).
+/// Dropout is the identity here, so only networks without an active dropout compare.
+/// </summary>
+internal sealed class DoubleReference
+{
+    private readonly List<(string Kind, int Units, string Activation, double Alpha)> _layers = new();
+    private readonly int _inputs;
+
+    public DoubleReference(string architecture)
+    {
+        // "Input(5) → Dense(6,LeakyReLU(0.2)) → Activation(Tanh) → Dropout → Dense(3,Identity)"
+        var parts = architecture.Split(" → ");
+        _inputs = int.Parse(parts[0]["Input(".Length..^1], CultureInfo.InvariantCulture);
+        for (int i = 1; i < parts.Length; i++)
+        {
+            string p = parts[i];
+            if (p == "Dropout") { _layers.Add(("Dropout", 0, "Identity", 0)); continue; }
+            string inner = p[(p.IndexOf('(') + 1)..^1];
+            if (p.StartsWith("Dense(", StringComparison.Ordinal))
+            {
+                int comma = inner.IndexOf(',');
+                var (act, alpha) = Activation(inner[(comma + 1)..]);
+                _layers.Add(("Dense", int.Parse(inner[..comma], CultureInfo.InvariantCulture), act, alpha));
+            }
+            else
+            {
+                var (act, alpha) = Activation(inner);
+                _layers.Add(("Activation", 0, act, alpha));
+            }
+        }
+    }
+
+    private static (string, double) Activation(string text)
+    {
+        int open = text.IndexOf('(');
+        return open < 0 ? (text, 0) : (text[..open], double.Parse(text[(open + 1)..^1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The last layer's activation, which the cross-entropy losses may consume.</summary>
+    public string LastActivation => _layers[^1].Kind == "Dropout" ? "Identity" : _layers[^1].Activation;
+
+    /// <summary>Outputs of one sample.</summary>
+    public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<float> input)
+    {
+        var x = new double[_inputs];
+        for (int i = 0; i < x.Length; i++) x[i] = input[i];
+        int offset = 0;
+        foreach (var (kind, units, activation, alpha) in _layers)
+        {
+            if (kind == "Dropout") continue;
+            if (kind == "Dense")
+            {
+                var z = new double[units];
+                for (int j = 0; j < units; j++)
+                {
+                    double sum = parameters[offset + units * x.Length + j]; // bias
+                    for (int k = 0; k < x.Length; k++) sum += parameters[offset + j * x.Length + k] * x[k];
+                    z[j] = sum;
+                }
+                offset += units * x.Length + units;
+                x = z;
+            }
+            x = Apply(activation, alpha, x);
+        }
+        return x;
+    }
+
+    private static double[] Apply(string activation, double alpha, double[] z)
+    {
+        var y = new double[z.Length];
+        if (activation == "Softmax")
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            foreach (var v in z) max = Math.Max(max, v);
+            for (int i = 0; i < z.Length; i++) sum += y[i] = Math.Exp(z[i] - max);
+            for (int i = 0; i < z.Length; i++) y[i] /= sum;
+            return y;
+        }
+        for (int i = 0; i < z.Length; i++)
+        {
+            double v = z[i], s = 1 / (1 + Math.Exp(-v));
+            y[i] = activation switch
+            {
+                "Identity" => v,
+                "Sigmoid" => s,
+                "Tanh" => Math.Tanh(v),
+                "ReLU" => Math.Max(0, v),
+                "LeakyReLU" => v > 0 ? v : alpha * v,
+                "ELU" => v > 0 ? v : alpha * (Math.Exp(v) - 1),
+                "Softplus" => Math.Log(1 + Math.Exp(v)),
+                "Swish" => v * s,
+                _ => throw new ArgumentException("Unknown activation " + activation),
+            };
+        }
+        return y;
+    }
+
+    /// <summary>Mean loss over a batch, straight from each loss's definition.</summary>
+    public double Loss(string loss, ReadOnlySpan<double> parameters, float[] inputs, float[] targets, int batch)
+    {
+        double total = 0;
+        int outputs = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            var y = Forward(parameters, inputs.AsSpan(b * _inputs, _inputs));
+            outputs = y.Length;
+            switch (loss)
+            {
+                case "Mse":
+                    for (int j = 0; j < y.Length; j++) total += (y[j] - targets[b * y.Length + j]) * (y[j] - targets[b * y.Length + j]);
+                    break;
+                case "Sce":
+                {
+                    int label = (int)targets[b];
+                    var p = LastActivation == "Softmax" ? y : Apply("Softmax", 0, y);
+                    total += -Math.Log(p[label]);
+                    break;
+                }
+                default: // binary and multi-label cross-entropy, per output
+                    for (int j = 0; j < y.Length; j++)
+                    {
+                        double p = LastActivation == "Sigmoid" ? y[j] : 1 / (1 + Math.Exp(-y[j]));
+                        double t = targets[b * y.Length + j];
+                        total += -(t * Math.Log(p) + (1 - t) * Math.Log(1 - p));
+                    }
+                    break;
+            }
+        }
+        return loss == "Sce" ? total / batch : total / (batch * outputs);
+    }
+}
