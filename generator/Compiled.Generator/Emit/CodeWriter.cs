@@ -16,26 +16,12 @@ internal sealed class CodeWriter
         _text.Append('\n');
     }
 
-    public void Lines(string text)
-    {
-        foreach (var line in text.Split('\n')) Line(line.TrimEnd('\r'));
-    }
-
     public IDisposable Block(string header)
     {
         if (header.Length > 0) Line(header);
         Line("{");
         _indent++;
-        return new Closer(this, "}");
-    }
-
-    /// <summary>A block closed with "};" (object initializers, struct literals).</summary>
-    public IDisposable BlockSemicolon(string header)
-    {
-        Line(header);
-        Line("{");
-        _indent++;
-        return new Closer(this, "};");
+        return new Closer(this);
     }
 
     public override string ToString() => _text.ToString();
@@ -49,23 +35,16 @@ internal sealed class CodeWriter
         return text + "f";
     }
 
-    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
     private sealed class Closer : IDisposable
     {
         private readonly CodeWriter _writer;
-        private readonly string _close;
 
-        public Closer(CodeWriter writer, string close)
-        {
-            _writer = writer;
-            _close = close;
-        }
+        public Closer(CodeWriter writer) => _writer = writer;
 
         public void Dispose()
         {
             _writer._indent--;
-            _writer.Line(_close);
+            _writer.Line("}");
         }
     }
 }

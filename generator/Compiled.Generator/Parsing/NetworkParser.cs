@@ -72,7 +72,6 @@ internal static class NetworkParser
         var networkInit = InitializerKind.Auto;
         Location networkLocation = classLocation;
         int[]? inputShape = null;
-        Location? inputLocation = null;
         var layers = new List<LayerSpec>();
         var layerLocations = new List<Location>();
         var names = new HashSet<string>();
@@ -114,7 +113,6 @@ internal static class NetworkParser
                     break;
 
                 case InputAttribute:
-                    inputLocation = location;
                     inputShape = ReadShape(data);
                     if (inputShape.Length == 0)
                     {

@@ -103,14 +103,10 @@ internal static class Planner
                     "it needs exactly one output; end with [Dense(1)], or use Loss.MultiLabelBinaryCrossEntropy for several independent labels or Loss.SoftmaxCrossEntropy for classes"));
                 break;
         }
-        var last = spec.Layers[spec.Layers.Count - 1];
-        for (int i = 0; i < spec.Layers.Count; i++)
-        {
-            var layer = spec.Layers[i];
-            if (layer.Kind == LayerKind.Dropout) continue;
-            if (layer.Activation == ActivationKind.Softmax && spec.Loss is LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy && layer == last)
-                errors.Add(new PlanError(i, DiagnosticDescriptors.LossDoesNotFitOutput.Id, spec.Loss.ToString(), size,
-                    "a softmax output couples the labels; end with Activation.Sigmoid or no activation (the loss works from logits)"));
-        }
+        int lastIndex = spec.Layers.Count - 1;
+        if (spec.Layers[lastIndex] is { Kind: not LayerKind.Dropout, Activation: ActivationKind.Softmax }
+            && spec.Loss is LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy)
+            errors.Add(new PlanError(lastIndex, DiagnosticDescriptors.LossDoesNotFitOutput.Id, spec.Loss.ToString(), size,
+                "a softmax output couples the labels; end with Activation.Sigmoid or no activation (the loss works from logits)"));
     }
 }
