@@ -273,26 +273,17 @@ public sealed class SgemmParallelTests
         var failures = new List<string>();
         WithMaxThreads(Math.Max(2, Environment.ProcessorCount), () =>
         {
-            var threads = new Thread[4];
-            using var start = new Barrier(threads.Length);
-            for (int t = 0; t < threads.Length; t++)
+            Concurrently.Run(4, offset =>
             {
-                int offset = t;
-                threads[t] = new Thread(() =>
+                for (int repeat = 0; repeat < 12; repeat++)
                 {
-                    start.SignalAndWait();
-                    for (int repeat = 0; repeat < 12; repeat++)
-                    {
-                        int index = (offset + repeat) % cases.Length;
-                        float[] c = (float[])cases[index].C.Clone();
-                        cases[index].Multiply(c);
-                        if (!MemoryMarshal.Cast<float, int>(c).SequenceEqual(MemoryMarshal.Cast<float, int>(sequential[index])))
-                            lock (failures) failures.Add($"thread {offset}, repeat {repeat}: {cases[index]}");
-                    }
-                });
-                threads[t].Start();
-            }
-            foreach (Thread thread in threads) thread.Join();
+                    int index = (offset + repeat) % cases.Length;
+                    float[] c = (float[])cases[index].C.Clone();
+                    cases[index].Multiply(c);
+                    if (!MemoryMarshal.Cast<float, int>(c).SequenceEqual(MemoryMarshal.Cast<float, int>(sequential[index])))
+                        lock (failures) failures.Add($"thread {offset}, repeat {repeat}: {cases[index]}");
+                }
+            });
         });
         Assert.Empty(failures);
     }

@@ -309,25 +309,16 @@ public sealed class SgemmTests
         float[][] sequential = Array.ConvertAll(cases, test => test.Actual());
 
         var failures = new List<string>();
-        var threads = new Thread[4];
-        using var start = new Barrier(threads.Length);
-        for (int t = 0; t < threads.Length; t++)
+        Concurrently.Run(4, offset =>
         {
-            int offset = t;
-            threads[t] = new Thread(() =>
+            for (int repeat = 0; repeat < 8; repeat++)
             {
-                start.SignalAndWait();
-                for (int repeat = 0; repeat < 8; repeat++)
-                {
-                    int index = (offset + repeat) % cases.Length;
-                    float[] result = cases[index].Actual();
-                    if (!result.AsSpan().SequenceEqual(sequential[index]))
-                        lock (failures) failures.Add($"thread {offset}, repeat {repeat}: {cases[index]}");
-                }
-            });
-            threads[t].Start();
-        }
-        foreach (Thread thread in threads) thread.Join();
+                int index = (offset + repeat) % cases.Length;
+                float[] result = cases[index].Actual();
+                if (!result.AsSpan().SequenceEqual(sequential[index]))
+                    lock (failures) failures.Add($"thread {offset}, repeat {repeat}: {cases[index]}");
+            }
+        });
         Assert.Empty(failures);
     }
 }

@@ -105,7 +105,7 @@ internal sealed class DoubleReference
     }
 
     /// <summary>Mean loss over a batch, straight from each loss's definition.</summary>
-    public double Loss(string loss, ReadOnlySpan<double> parameters, float[] inputs, float[] targets, int batch)
+    public double Loss(Loss loss, ReadOnlySpan<double> parameters, float[] inputs, float[] targets, int batch)
     {
         double total = 0;
         int outputs = 0;
@@ -115,10 +115,10 @@ internal sealed class DoubleReference
             outputs = y.Length;
             switch (loss)
             {
-                case "Mse":
+                case Compiled.Loss.MeanSquaredError:
                     for (int j = 0; j < y.Length; j++) total += (y[j] - targets[b * y.Length + j]) * (y[j] - targets[b * y.Length + j]);
                     break;
-                case "Sce":
+                case Compiled.Loss.SoftmaxCrossEntropy:
                 {
                     int label = (int)targets[b];
                     var p = LastActivation == "Softmax" ? y : Apply("Softmax", 0, y);
@@ -135,6 +135,6 @@ internal sealed class DoubleReference
                     break;
             }
         }
-        return loss == "Sce" ? total / batch : total / (batch * outputs);
+        return loss == Compiled.Loss.SoftmaxCrossEntropy ? total / batch : total / (batch * outputs);
     }
 }

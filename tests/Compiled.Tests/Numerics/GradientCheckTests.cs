@@ -39,11 +39,12 @@ public sealed class GradientCheckTests
 
     private static string? Check(string name, ulong seed)
     {
-        var net = GradientCheckCases.All[name]();
+        var @case = GradientCheckCases.All[name];
+        var net = @case.Create();
         var rng = new Rng(seed);
         var inputs = new float[Batch * net.InputSize];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = rng.NextUniform(-1.5f, 1.5f);
-        var targets = Targets(net, rng);
+        var targets = @case.Targets(net, rng, Batch);
 
         // Move biases off zero so that every path (and the ReLU family's both sides) is exercised.
         var parameters = net.Parameters;
@@ -86,19 +87,4 @@ public sealed class GradientCheckTests
         if (!(bad == 0)) return $"{name}: {bad} parameters disagree with finite differences";
         return null;
     }
-
-    private static float[] Targets(INetwork net, Rng rng)
-    {
-        var targets = new float[Batch * net.TargetSize];
-        bool classLabels = net.TargetSize == 1 && net.OutputSize > 1;
-        bool binary = !classLabels && IsBinary(net);
-        for (int i = 0; i < targets.Length; i++)
-            targets[i] = classLabels ? rng.NextInt(net.OutputSize)
-                : binary ? rng.NextInt(2)
-                : rng.NextUniform(-1f, 1f);
-        return targets;
-    }
-
-    // Cross-entropy networks need 0/1 targets; the loss is part of their class name.
-    private static bool IsBinary(INetwork net) => net.GetType().Name is var n && (n.Contains("Bce") || n.Contains("MultiLabel"));
 }

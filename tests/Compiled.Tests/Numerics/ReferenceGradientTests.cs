@@ -19,15 +19,13 @@ public sealed class ReferenceGradientTests
     [MemberData(nameof(GradientCheckTests.Cases), MemberType = typeof(GradientCheckTests))]
     public void Generated_float_code_matches_a_double_precision_reference(string name)
     {
-        var net = GradientCheckCases.All[name]();
-        string loss = name.Contains("Mse") ? "Mse" : name.Contains("Sce") ? "Sce" : "Bce";
+        var @case = GradientCheckCases.All[name];
+        var net = @case.Create();
         var reference = new DoubleReference(net.Architecture);
         var rng = new Rng(77);
         var inputs = new float[Batch * net.InputSize];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = rng.NextUniform(-1.5f, 1.5f);
-        var targets = new float[Batch * net.TargetSize];
-        for (int i = 0; i < targets.Length; i++)
-            targets[i] = loss == "Sce" ? rng.NextInt(net.OutputSize) : loss == "Bce" ? rng.NextInt(2) : rng.NextUniform(-1f, 1f);
+        var targets = @case.Targets(net, rng, Batch);
         var parameters = net.Parameters;
         for (int i = 0; i < parameters.Length; i++) parameters[i] += rng.NextUniform(-0.2f, 0.2f);
         var theta = parameters.ToArray().Select(v => (double)v).ToArray();
@@ -45,7 +43,7 @@ public sealed class ReferenceGradientTests
 
         // Loss and gradient.
         float trainLoss = net.ComputeGradients(inputs, targets);
-        double referenceLoss = reference.Loss(loss, theta, inputs, targets, Batch);
+        double referenceLoss = reference.Loss(@case.Loss, theta, inputs, targets, Batch);
         Assert.True(Math.Abs(trainLoss - referenceLoss) <= 1e-5 * Math.Max(1, referenceLoss), $"{name}: loss {trainLoss}, reference {referenceLoss}");
 
         var gradient = net.Gradients.ToArray();
@@ -56,9 +54,9 @@ public sealed class ReferenceGradientTests
         {
             double saved = theta[i];
             theta[i] = saved + eps;
-            double plus = reference.Loss(loss, theta, inputs, targets, Batch);
+            double plus = reference.Loss(@case.Loss, theta, inputs, targets, Batch);
             theta[i] = saved - eps;
-            double minus = reference.Loss(loss, theta, inputs, targets, Batch);
+            double minus = reference.Loss(@case.Loss, theta, inputs, targets, Batch);
             theta[i] = saved;
             double expected = (plus - minus) / (2 * eps);
             double error = Math.Abs(gradient[i] - expected) / (1e-4 + Math.Abs(expected));

@@ -1,6 +1,4 @@
 using System;
-using System.Threading;
-using System.Threading.Tasks;
 using Compiled.Tests.Networks;
 using Xunit;
 
@@ -35,21 +33,12 @@ public sealed class ConcurrencyTests
         for (int t = 0; t < 4; t++) expected[t] = PredictInBatches(net, x, batchSizes[t]);
 
         var results = new float[4][];
-        using var start = new Barrier(4);
-        var threads = new Thread[4];
-        for (int t = 0; t < 4; t++)
+        Concurrently.Run(4, id =>
         {
-            int id = t;
-            threads[t] = new Thread(() =>
-            {
-                start.SignalAndWait();
-                float[] last = Array.Empty<float>();
-                for (int round = 0; round < 5; round++) last = PredictInBatches(net, x, batchSizes[id]);
-                results[id] = last;
-            });
-            threads[t].Start();
-        }
-        foreach (var thread in threads) thread.Join();
+            float[] last = Array.Empty<float>();
+            for (int round = 0; round < 5; round++) last = PredictInBatches(net, x, batchSizes[id]);
+            results[id] = last;
+        });
 
         for (int t = 0; t < 4; t++) Assert.Equal(expected[t], results[t]);
         // Whatever the batch size, the predictions agree to rounding.

@@ -71,7 +71,6 @@ public sealed class LossKernelTests
             Same(x => ActivationMath.ELU(x, 0.7f), x => ActivationMath.ELU(x, 0.7f));
             Same(ActivationMath.Softplus, ActivationMath.Softplus);
             Same(ActivationMath.Swish, ActivationMath.Swish);
-            Same(x => ActivationMath.Tanh(x), x => ActivationMath.Tanh(x));
             Assert.Equal(MathF.Tanh(z[0]), ActivationMath.Tanh(z[0]), 6);
         }
     }
