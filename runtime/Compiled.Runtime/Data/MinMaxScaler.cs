@@ -7,7 +7,7 @@ namespace Compiled;
 /// the training range (in other sets) map outside [0, 1]; they are not clipped.
 /// Fit it on the training set only and apply the same transform to every other set.
 /// </summary>
-public sealed class MinMaxScaler
+public sealed class MinMaxScaler : FeatureScaler
 {
     /// <summary>A scaler with known ranges, for instance restored from a saved model.</summary>
     /// <param name="min">Per-feature minimum.</param>
@@ -36,7 +36,7 @@ public sealed class MinMaxScaler
     public float[] Max { get; }
 
     /// <summary>Number of features the scaler transforms.</summary>
-    public int FeatureCount => Min.Length;
+    public override int FeatureCount => Min.Length;
 
     /// <summary>Computes the per-feature minimum and maximum of <paramref name="train"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="train"/> has no rows.</exception>
@@ -60,32 +60,13 @@ public sealed class MinMaxScaler
         return new MinMaxScaler(min, max);
     }
 
-    /// <summary>Rescales the features of <paramref name="data"/> in place.</summary>
-    /// <exception cref="ArgumentException">The dataset has a different number of features.</exception>
-    public void Transform(Dataset data)
+    /// <inheritdoc />
+    protected override void TransformRow(Span<float> row)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        if (data.FeatureCount != FeatureCount)
-            throw new ArgumentException(
-                $"The dataset has {data.FeatureCount} features but the scaler was fitted on {FeatureCount}.", nameof(data));
-        Transform(data.Features);
-    }
-
-    /// <summary>Rescales one or more rows of features, laid out row-major, in place (for inputs at inference time).</summary>
-    /// <exception cref="ArgumentException">The length is not a multiple of <see cref="FeatureCount"/>.</exception>
-    public void Transform(Span<float> features)
-    {
-        if (features.Length % FeatureCount != 0)
-            throw new ArgumentException(
-                $"features has {features.Length} values, not a multiple of the scaler's {FeatureCount} features.", nameof(features));
-        for (int start = 0; start < features.Length; start += FeatureCount)
+        for (int j = 0; j < row.Length; j++)
         {
-            Span<float> row = features.Slice(start, FeatureCount);
-            for (int j = 0; j < row.Length; j++)
-            {
-                float range = Max[j] - Min[j];
-                row[j] = (row[j] - Min[j]) / (range > 0 ? range : 1f);
-            }
+            float range = Max[j] - Min[j];
+            row[j] = (row[j] - Min[j]) / (range > 0 ? range : 1f);
         }
     }
 }

@@ -7,7 +7,7 @@ namespace Compiled;
 /// its standard deviation there, so it has mean 0 and standard deviation 1 on the training data.
 /// Fit it on the training set only and apply the same transform to every other set.
 /// </summary>
-public sealed class StandardScaler
+public sealed class StandardScaler : FeatureScaler
 {
     /// <summary>A scaler with known statistics, for instance restored from a saved model.</summary>
     /// <param name="mean">Per-feature mean.</param>
@@ -36,7 +36,7 @@ public sealed class StandardScaler
     public float[] StdDev { get; }
 
     /// <summary>Number of features the scaler transforms.</summary>
-    public int FeatureCount => Mean.Length;
+    public override int FeatureCount => Mean.Length;
 
     /// <summary>
     /// Computes the per-feature mean and population standard deviation (dividing by the row count) of
@@ -92,28 +92,9 @@ public sealed class StandardScaler
         return new StandardScaler(meanOut, stdOut);
     }
 
-    /// <summary>Standardizes the features of <paramref name="data"/> in place.</summary>
-    /// <exception cref="ArgumentException">The dataset has a different number of features.</exception>
-    public void Transform(Dataset data)
+    /// <inheritdoc />
+    protected override void TransformRow(Span<float> row)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        if (data.FeatureCount != FeatureCount)
-            throw new ArgumentException(
-                $"The dataset has {data.FeatureCount} features but the scaler was fitted on {FeatureCount}.", nameof(data));
-        Transform(data.Features);
-    }
-
-    /// <summary>Standardizes one or more rows of features, laid out row-major, in place (for inputs at inference time).</summary>
-    /// <exception cref="ArgumentException">The length is not a multiple of <see cref="FeatureCount"/>.</exception>
-    public void Transform(Span<float> features)
-    {
-        if (features.Length % FeatureCount != 0)
-            throw new ArgumentException(
-                $"features has {features.Length} values, not a multiple of the scaler's {FeatureCount} features.", nameof(features));
-        for (int start = 0; start < features.Length; start += FeatureCount)
-        {
-            Span<float> row = features.Slice(start, FeatureCount);
-            for (int j = 0; j < row.Length; j++) row[j] = (row[j] - Mean[j]) / StdDev[j];
-        }
+        for (int j = 0; j < row.Length; j++) row[j] = (row[j] - Mean[j]) / StdDev[j];
     }
 }
