@@ -12,7 +12,7 @@ internal static class NetworkEmitter
     public static readonly string[] ReservedMemberNames =
     {
         "InputSize", "OutputSize", "TargetSize", "ParameterCount", "DefaultSeed", "ArchitectureText", "SlabWidth", "MaxWidth",
-        "InferenceChunk", "Parameters", "Gradients", "Predict", "PredictClass", "Forward", "TrainStep", "ComputeGradients",
+        "InferenceChunk", "Scratch", "Parameters", "Gradients", "Predict", "PredictClass", "Forward", "TrainStep", "ComputeGradients",
         "Fit", "Evaluate", "Save", "Load", "CheckInputs", "CheckTargets",
     };
 
@@ -115,6 +115,7 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("// Each thread predicting gets its own scratch: two ping-pong halves of InferenceChunk × MaxWidth.");
         w.Line("[ThreadStatic] private static float[]? t_scratch;");
+        w.Line("private static float[] Scratch => t_scratch ??= new float[2 * InferenceChunk * MaxWidth];");
         w.Line();
     }
 
@@ -160,7 +161,7 @@ internal static class NetworkEmitter
             w.Line("int count = CheckInputs(inputs);");
             using (w.Block("if (outputs.Length != count * OutputSize)"))
                 w.Line("throw new ArgumentException($\"outputs has {outputs.Length} values: expected {count * OutputSize} ({OutputSize} per sample for {count} samples).\", nameof(outputs));");
-            w.Line("float[] scratch = t_scratch ??= new float[2 * InferenceChunk * MaxWidth];");
+            w.Line("float[] scratch = Scratch;");
             using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
             {
                 w.Line("int rows = Math.Min(InferenceChunk, count - start);");
@@ -285,7 +286,7 @@ internal static class NetworkEmitter
         {
             w.Line("int count = CheckInputs(inputs);");
             w.Line("CheckTargets(targets, count);");
-            w.Line("float[] scratch = t_scratch ??= new float[2 * InferenceChunk * MaxWidth];");
+            w.Line("float[] scratch = Scratch;");
             w.Line("double lossSum = 0;");
             if (correct is not null) w.Line("long correct = 0;");
             using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
