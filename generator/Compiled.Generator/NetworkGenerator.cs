@@ -37,14 +37,38 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.Spec);
         var sources = specs
-            .Select(static (spec, ct) => (spec.Namespace, spec.ClassName, Source: Generate(spec, ct)))
+            .Select(static (spec, ct) => (FullName: FullName(spec), Source: Generate(spec, ct)))
             .WithTrackingName(TrackingNames.Emit);
-        context.RegisterSourceOutput(sources, static (spc, item) =>
+
+        // Hint names must be unique ignoring case (CS8785 otherwise, and every network loses its code):
+        // 'A.Net' and 'A.NET' are two classes but one file name on a case-insensitive file system. So
+        // each output sees every network's full name; only this cheap step reruns when that list changes.
+        var allNames = specs.Select(static (spec, _) => FullName(spec)).Collect().WithTrackingName(TrackingNames.Names);
+        context.RegisterSourceOutput(sources.Combine(allNames), static (spc, pair) =>
         {
-            // Hint names allow no '@' (keywords used as names are escaped in the namespace's display string).
-            string hint = ((item.Namespace.Length > 0 ? item.Namespace + "." : "") + item.ClassName).Replace("@", "") + ".Network.g.cs";
-            spc.AddSource(hint, SourceText.From(item.Source, System.Text.Encoding.UTF8));
+            var (item, names) = pair;
+            spc.AddSource(HintName(item.FullName, names), SourceText.From(item.Source, System.Text.Encoding.UTF8));
         });
+    }
+
+    /// <summary>Namespace-qualified class name without '@' (hint names allow no '@').</summary>
+    private static string FullName(NetworkSpec spec) =>
+        ((spec.Namespace.Length > 0 ? spec.Namespace + "." : "") + spec.ClassName).Replace("@", "");
+
+    /// <summary>
+    /// "<paramref name="fullName"/>.Network.g.cs", plus "_2", "_3", … when other networks' names equal it
+    /// ignoring case: the suffix is the name's rank among those (ordinal order), so it is stable.
+    /// </summary>
+    internal static string HintName(string fullName, System.Collections.Immutable.ImmutableArray<string> allNames)
+    {
+        var same = new System.Collections.Generic.List<string>();
+        foreach (string name in allNames)
+            if (string.Equals(name, fullName, System.StringComparison.OrdinalIgnoreCase)) same.Add(name);
+        same.Sort(System.StringComparer.Ordinal);
+        int rank = same.IndexOf(fullName);
+        // The same exact name twice (two [Network] declarations of one class) shares a rank; the parser
+        // reports that case, so at most one of them reaches this step.
+        return fullName + (rank <= 0 ? "" : "_" + (rank + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)) + ".Network.g.cs";
     }
 
     private static string Generate(NetworkSpec spec, CancellationToken cancellationToken)
@@ -61,4 +85,5 @@ public static class TrackingNames
     public const string Diagnostics = "Diagnostics";
     public const string Spec = "Spec";
     public const string Emit = "Emit";
+    public const string Names = "Names";
 }

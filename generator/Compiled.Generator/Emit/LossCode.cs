@@ -28,17 +28,17 @@ internal static class LossCode
         string scale = gradient == "default" ? "0f" : $"1f / {Count(plan, rows)}";
         return plan.Spec.Loss switch
         {
-            LossKind.MeanSquaredError => $"LossKernels.MeanSquaredError({outputs}, {targets}, {gradient}, {scale})",
-            LossKind.SoftmaxCrossEntropy => $"LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities})",
-            _ => $"LossKernels.BinaryCrossEntropy({outputs}, {targets}, {gradient}, {scale}, outputsAreProbabilities: {probabilities})",
+            LossKind.MeanSquaredError => $"global::Compiled.Kernels.LossKernels.MeanSquaredError({outputs}, {targets}, {gradient}, {scale})",
+            LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities})",
+            _ => $"global::Compiled.Kernels.LossKernels.BinaryCrossEntropy({outputs}, {targets}, {gradient}, {scale}, outputsAreProbabilities: {probabilities})",
         };
     }
 
     /// <summary>A call counting correct predictions, or null for regression.</summary>
     public static string? CorrectCall(NetworkPlan plan, string outputs, string targets, string rows) => plan.Spec.Loss switch
     {
-        LossKind.SoftmaxCrossEntropy => $"MetricKernels.CountArgmaxCorrect({outputs}, {targets}, {rows}, OutputSize)",
-        LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy => $"MetricKernels.CountThresholdCorrect({outputs}, {targets}, outputsAreProbabilities: {(plan.OutputIsProbability ? "true" : "false")})",
+        LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.MetricKernels.CountArgmaxCorrect({outputs}, {targets}, {rows}, OutputSize)",
+        LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy => $"global::Compiled.Kernels.MetricKernels.CountThresholdCorrect({outputs}, {targets}, outputsAreProbabilities: {(plan.OutputIsProbability ? "true" : "false")})",
         _ => null,
     };
 }

@@ -9,7 +9,7 @@ namespace Compiled.Generator.Layers;
 /// </summary>
 internal static class ActivationCode
 {
-    private const string Math = "ActivationMath";
+    private const string Math = "global::Compiled.Kernels.ActivationMath";
 
     public static string Formula(ActivationKind kind, double alpha) => kind switch
     {
@@ -86,18 +86,18 @@ internal static class ActivationCode
         {
             foreach (var (name, span) in operands)
                 if (used.Contains(name))
-                    w.Line($"ref float {name}Ref = ref MemoryMarshal.GetReference({span});");
+                    w.Line($"ref float {name}Ref = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span});");
             w.Line($"int n = {count}, i = 0;");
-            using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+            using (w.Block("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)"))
             using (w.Block("for (; i <= n - 8; i += 8)"))
             {
-                string v = value(name => $"Vector256.LoadUnsafe(ref {name}Ref, (nuint)i)");
-                w.Line($"Vector256.StoreUnsafe({v}, ref {target}Ref, (nuint)i);");
+                string v = value(name => $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {name}Ref, (uint)i)");
+                w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe({v}, ref {target}Ref, (uint)i);");
             }
             using (w.Block("for (; i < n; i++)"))
             {
-                string s = value(name => $"Unsafe.Add(ref {name}Ref, i)");
-                w.Line($"Unsafe.Add(ref {target}Ref, i) = {s};");
+                string s = value(name => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {name}Ref, i)");
+                w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref {target}Ref, i) = {s};");
             }
         }
     }

@@ -38,7 +38,7 @@ internal sealed class ActivationUnit : LayerUnit
     {
         var act = layer.Spec.Activation;
         if (act == ActivationKind.Softmax)
-            w.Line($"ActivationMath.Softmax({input}, {output}, {rows}, {layer.OutputSize});");
+            w.Line($"global::Compiled.Kernels.ActivationMath.Softmax({input}, {output}, {rows}, {layer.OutputSize});");
         else if (act == ActivationKind.Identity)
             w.Line($"{input}.CopyTo({output});");
         else
@@ -64,7 +64,7 @@ internal sealed class ActivationUnit : LayerUnit
         else if (act == ActivationKind.Softmax)
         {
             w.Line($"// Backward of '{layer.Spec.Name}': {ActivationCode.DerivativeFormula(act).Replace("dz", "dx")}, per sample");
-            w.Line($"ActivationMath.SoftmaxBackward({y}, {dy}, {dx}, batch, {layer.OutputSize});");
+            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dx}, batch, {layer.OutputSize});");
         }
         else if (act == ActivationKind.Identity)
         {
@@ -84,7 +84,7 @@ internal sealed class ActivationUnit : LayerUnit
     {
         string output = Naming.Camel(layer.Id) + "Y";
         w.Line($"// {Describe(layer)}");
-        w.Line($"var {output} = {context.NextBuffer()}.Slice(0, rows * {layer.OutputSize});");
+        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {layer.OutputSize});");
         EmitApply(w, layer, "x", output, "rows");
         w.Line($"x = {output};");
         w.Line();

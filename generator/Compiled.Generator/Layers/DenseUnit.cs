@@ -56,13 +56,13 @@ internal sealed class DenseUnit : LayerUnit
         w.Line($"private const int {BufferNames.OffsetConstant(layer.Output)} = {layer.Output.Offset}; // per sample, in the activation slab");
         w.Line();
         w.Line($"/// <summary>Weights of '{layer.Spec.Name}', [{layer.OutputSize} × {layer.InputSize}] row-major: row j holds the weights into unit j.</summary>");
-        w.Line($"public Span<float> {id}Weights => _parameters.AsSpan({id}WeightsOffset, {id}WeightsCount);");
+        w.Line($"public global::System.Span<float> {id}Weights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount);");
         w.Line($"/// <summary>Bias of '{layer.Spec.Name}', [{layer.OutputSize}].</summary>");
-        w.Line($"public Span<float> {id}Bias => _parameters.AsSpan({id}BiasOffset, {id}Units);");
+        w.Line($"public global::System.Span<float> {id}Bias => new global::System.Span<float>(_parameters, {id}BiasOffset, {id}Units);");
         w.Line($"/// <summary>∂L/∂W of '{layer.Spec.Name}' after the last training step, laid out like <see cref=\"{id}Weights\"/>.</summary>");
-        w.Line($"public ReadOnlySpan<float> {id}WeightsGradient => _gradients.AsSpan({id}WeightsOffset, {id}WeightsCount);");
+        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount);");
         w.Line($"/// <summary>∂L/∂b of '{layer.Spec.Name}' after the last training step.</summary>");
-        w.Line($"public ReadOnlySpan<float> {id}BiasGradient => _gradients.AsSpan({id}BiasOffset, {id}Units);");
+        w.Line($"public global::System.ReadOnlySpan<float> {id}BiasGradient => new global::System.Span<float>(_gradients, {id}BiasOffset, {id}Units);");
         w.Line();
         EmitEpilogue(w, layer);
         w.Line();
@@ -81,7 +81,7 @@ internal sealed class DenseUnit : LayerUnit
             ? "/// With an output array, y goes there and z stays in the tile (kept for backward); without, y overwrites z."
             : "/// The activation, if any, is applied to whole rows after the GEMM.");
         w.Line($"/// </summary>");
-        using (w.Block($"private readonly struct {id}Epilogue : IGemmEpilogue"))
+        using (w.Block($"private readonly struct {id}Epilogue : global::Compiled.Kernels.IGemmEpilogue"))
         {
             w.Line("private readonly float[] _parameters;");
             if (fused)
@@ -102,30 +102,30 @@ internal sealed class DenseUnit : LayerUnit
                 }
             }
             w.Line();
-            using (w.Block("public void Apply(Span<float> segment, int row, int column)"))
+            using (w.Block("public void Apply(global::System.Span<float> segment, int row, int column)"))
             {
-                w.Line("ref float z = ref MemoryMarshal.GetReference(segment);");
+                w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(segment);");
                 w.Line($"ref float b = ref _parameters[{id}BiasOffset + column];");
                 if (fused)
                     w.Line($"ref float y = ref _output is null ? ref z : ref _output[_outputStart + row * {id}Units + column];");
                 w.Line("int n = segment.Length, i = 0;");
-                using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+                using (w.Block("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)"))
                 using (w.Block("for (; i <= n - 8; i += 8)"))
                 {
-                    w.Line("var v = Vector256.LoadUnsafe(ref z, (nuint)i) + Vector256.LoadUnsafe(ref b, (nuint)i);");
-                    w.Line(fused ? "Vector256.StoreUnsafe(v, ref z, (nuint)i); // z, kept when y goes elsewhere" : "Vector256.StoreUnsafe(v, ref z, (nuint)i);");
-                    if (fused) w.Line($"Vector256.StoreUnsafe({ActivationCode.Forward(act, layer.Spec.Alpha, "v")}, ref y, (nuint)i);");
+                    w.Line("global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref z, (uint)i) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (uint)i);");
+                    w.Line(fused ? "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref z, (uint)i); // z, kept when y goes elsewhere" : "global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref z, (uint)i);");
+                    if (fused) w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe({ActivationCode.Forward(act, layer.Spec.Alpha, "v")}, ref y, (uint)i);");
                 }
                 using (w.Block("for (; i < n; i++)"))
                 {
                     if (fused)
                     {
-                        w.Line("float v = Unsafe.Add(ref z, i) += Unsafe.Add(ref b, i);");
-                        w.Line($"Unsafe.Add(ref y, i) = {ActivationCode.Forward(act, layer.Spec.Alpha, "v")};");
+                        w.Line("float v = global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i) += global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i);");
+                        w.Line($"global::System.Runtime.CompilerServices.Unsafe.Add(ref y, i) = {ActivationCode.Forward(act, layer.Spec.Alpha, "v")};");
                     }
                     else
                     {
-                        w.Line("Unsafe.Add(ref z, i) += Unsafe.Add(ref b, i);");
+                        w.Line("global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i) += global::System.Runtime.CompilerServices.Unsafe.Add(ref b, i);");
                     }
                 }
             }
@@ -151,19 +151,19 @@ internal sealed class DenseUnit : LayerUnit
         {
             case InitializerKind.HeUniform:
                 w.Line($"// '{layer.Spec.Name}': He uniform, W ~ U(±√(6/{layer.InputSize})); b = 0");
-                w.Line($"LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / fanIn))}, rng);");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / fanIn))}, rng);");
                 break;
             case InitializerKind.HeNormal:
                 w.Line($"// '{layer.Spec.Name}': He normal, W ~ N(0, 2/{layer.InputSize}); b = 0");
-                w.Line($"LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / fanIn))}, rng);");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / fanIn))}, rng);");
                 break;
             case InitializerKind.GlorotNormal:
                 w.Line($"// '{layer.Spec.Name}': Glorot normal, W ~ N(0, 2/({layer.InputSize}+{layer.OutputSize})); b = 0");
-                w.Line($"LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / (fanIn + fanOut)))}, rng);");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / (fanIn + fanOut)))}, rng);");
                 break;
             default:
                 w.Line($"// '{layer.Spec.Name}': Glorot uniform, W ~ U(±√(6/({layer.InputSize}+{layer.OutputSize}))); b = 0");
-                w.Line($"LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / (fanIn + fanOut)))}, rng);");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / (fanIn + fanOut)))}, rng);");
                 break;
         }
     }
@@ -177,7 +177,7 @@ internal sealed class DenseUnit : LayerUnit
         if (layer.PreActivation is { } zBuffer)
         {
             w.Line("//   bias and activation run in the GEMM's epilogue; z is kept for the backward pass.");
-            w.Line($"var {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters, _activations, batch * {BufferNames.OffsetConstant(layer.Output)});");
+            w.Line($"{id}Epilogue {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters, _activations, batch * {BufferNames.OffsetConstant(layer.Output)});");
             EmitGemm(w, layer, context.Input, BufferNames.Span(zBuffer), Naming.Camel(id) + "Epilogue");
         }
         else
@@ -186,9 +186,9 @@ internal sealed class DenseUnit : LayerUnit
                 w.Line(ActivationCode.IsElementwise(act)
                     ? "//   bias and activation run in the GEMM's epilogue, in place (backward needs only y)."
                     : "//   bias runs in the GEMM's epilogue; softmax then normalizes each row in place.");
-            w.Line($"var {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
+            w.Line($"{id}Epilogue {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
             EmitGemm(w, layer, context.Input, y, Naming.Camel(id) + "Epilogue");
-            if (act == ActivationKind.Softmax) w.Line($"ActivationMath.Softmax({y}, {y}, batch, {id}Units);");
+            if (act == ActivationKind.Softmax) w.Line($"global::Compiled.Kernels.ActivationMath.Softmax({y}, {y}, batch, {id}Units);");
         }
         w.Line();
     }
@@ -196,8 +196,8 @@ internal sealed class DenseUnit : LayerUnit
     private static void EmitGemm(CodeWriter w, LayerPlan layer, string input, string output, string epilogue, string rows = "batch")
     {
         string id = layer.Id;
-        w.Line($"Sgemm.Multiply(transA: false, transB: true, {rows}, {id}Units, {id}Inputs,");
-        w.Line($"    1f, {input}, {id}Inputs, _parameters.AsSpan({id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
+        w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: false, transB: true, {rows}, {id}Units, {id}Inputs,");
+        w.Line($"    1f, {input}, {id}Inputs, new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
         w.Line($"    0f, {output}, {id}Units, ref {epilogue});");
     }
 
@@ -215,7 +215,7 @@ internal sealed class DenseUnit : LayerUnit
         else if (act == ActivationKind.Softmax)
         {
             w.Line($"//   {ActivationCode.DerivativeFormula(act)}, per sample, in place");
-            w.Line($"ActivationMath.SoftmaxBackward({y}, {dy}, {dy}, batch, {id}Units);");
+            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dy}, batch, {id}Units);");
         }
         else if (act != ActivationKind.Identity)
         {
@@ -228,16 +228,16 @@ internal sealed class DenseUnit : LayerUnit
                 e => ActivationCode.Backward(act, layer.Spec.Alpha, e(layer.PreActivation is null ? "y" : "z"), e("y"), e("dy")));
         }
         w.Line($"//   ∂W[{layer.OutputSize}×{layer.InputSize}] = dzᵀ·x");
-        w.Line($"Sgemm.Multiply(transA: true, transB: false, {id}Units, {id}Inputs, batch,");
+        w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: true, transB: false, {id}Units, {id}Inputs, batch,");
         w.Line($"    1f, {dy}, {id}Units, {context.Input}, {id}Inputs,");
-        w.Line($"    0f, _gradients.AsSpan({id}WeightsOffset, {id}WeightsCount), {id}Inputs);");
+        w.Line($"    0f, new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount), {id}Inputs);");
         w.Line($"//   ∂b[{layer.OutputSize}] = Σ over the batch of dz");
-        w.Line($"LayerKernels.SumRows({dy}, batch, {id}Units, _gradients.AsSpan({id}BiasOffset, {id}Units));");
+        w.Line($"global::Compiled.Kernels.LayerKernels.SumRows({dy}, batch, {id}Units, new global::System.Span<float>(_gradients, {id}BiasOffset, {id}Units));");
         if (context.InputDelta is { } dx)
         {
             w.Line($"//   ∂x[B×{layer.InputSize}] = dz·W");
-            w.Line($"Sgemm.Multiply(transA: false, transB: false, batch, {id}Inputs, {id}Units,");
-            w.Line($"    1f, {dy}, {id}Units, _parameters.AsSpan({id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
+            w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: false, transB: false, batch, {id}Inputs, {id}Units,");
+            w.Line($"    1f, {dy}, {id}Units, new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
             w.Line($"    0f, {dx}, {id}Inputs);");
         }
         else
@@ -253,10 +253,10 @@ internal sealed class DenseUnit : LayerUnit
         string buffer = context.NextBuffer();
         string output = Naming.Camel(id) + "Y";
         w.Line($"// {Describe(layer)}");
-        w.Line($"var {output} = {buffer}.Slice(0, rows * {id}Units);");
-        w.Line($"var {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
+        w.Line($"global::System.Span<float> {output} = {buffer}.Slice(0, rows * {id}Units);");
+        w.Line($"{id}Epilogue {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
         EmitGemm(w, layer, "x", output, Naming.Camel(id) + "Epilogue", "rows");
-        if (layer.Spec.Activation == ActivationKind.Softmax) w.Line($"ActivationMath.Softmax({output}, {output}, rows, {id}Units);");
+        if (layer.Spec.Activation == ActivationKind.Softmax) w.Line($"global::Compiled.Kernels.ActivationMath.Softmax({output}, {output}, rows, {id}Units);");
         w.Line($"x = {output};");
         w.Line();
     }

@@ -37,7 +37,7 @@ internal sealed class DropoutUnit : LayerUnit
     public override void EmitTrainingForward(CodeWriter w, LayerPlan layer, EmitContext context)
     {
         w.Line($"// {Describe(layer)}");
-        w.Line($"LayerKernels.DropoutForward({context.Input}, {BufferNames.Span(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {CodeWriter.Float(Keep(layer))}, _dropoutRng);");
+        w.Line($"global::Compiled.Kernels.LayerKernels.DropoutForward({context.Input}, {BufferNames.Span(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {CodeWriter.Float(Keep(layer))}, _dropoutRng);");
         w.Line();
     }
 
@@ -50,7 +50,7 @@ internal sealed class DropoutUnit : LayerUnit
         else
         {
             w.Line($"// Backward of '{layer.Spec.Name}': dx = dy ⊙ m");
-            w.Line($"LayerKernels.Multiply({BufferNames.Delta(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {dx});");
+            w.Line($"global::Compiled.Kernels.LayerKernels.Multiply({BufferNames.Delta(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {dx});");
         }
         w.Line();
     }
