@@ -68,7 +68,7 @@ internal static class DiagnosticDescriptors
 
     /// <summary>Format: {0} layer, {1} activation, {2} value.</summary>
     public static readonly DiagnosticDescriptor InvalidAlpha = Error("CMP014", "Invalid activation parameter",
-        "Layer '{0}' has {1} with Alpha = {2}: Alpha must be a finite number above 0 (leaky ReLU slope, ELU α)");
+        "Layer '{0}' has {1} with Alpha = {2}: Alpha must be a number above 0 that a float holds, between about 1e-45 and 3.4e38 (leaky ReLU slope, ELU α)");
 
     /// <summary>Format: {0} what, {1} count, {2} limit.</summary>
     public static readonly DiagnosticDescriptor TooLarge = Error("CMP015", "Network too large",
@@ -82,10 +82,35 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedTypeKind = Error("CMP017", "Unsupported kind of network type",
         "Network '{0}' is {1}: declare it as a plain 'partial class' (not static, file-local or a record)");
 
+    /// <summary>Format: {0} member name, {1} class name, {2} what the generated member is.</summary>
+    public static readonly DiagnosticDescriptor MemberClash = Error("CMP018", "Member clashes with a generated member",
+        "'{0}' clashes with the member '{0}' that the generator adds to network '{1}' ({2}): rename yours");
+
+    /// <summary>Format: {0} class name, {1} what is wrong.</summary>
+    public static readonly DiagnosticDescriptor ConstructorClash = Error("CMP019", "Constructor conflicts with the generated ones",
+        "Network '{0}': {1}");
+
+    /// <summary>Format: {0} class name.</summary>
+    public static readonly DiagnosticDescriptor PrimaryConstructor = Error("CMP020", "Primary constructors are not supported on networks",
+        "Network '{0}' has a primary constructor, which the generated constructors '{0}()' and '{0}(long seed)' cannot chain to: remove the parameter list and declare an ordinary constructor that calls ': this(seed)'");
+
+    /// <summary>Format: {0} class name, {1} base class.</summary>
+    public static readonly DiagnosticDescriptor BaseWithoutParameterlessConstructor = Error("CMP021", "Base class has no parameterless constructor",
+        "Network '{0}' derives from '{1}', which has no accessible constructor without arguments, but the generated constructors call base(): add one to '{1}' or derive the network from another class");
+
+    /// <summary>Format: {0} attribute.</summary>
+    public static readonly DiagnosticDescriptor LayerBeforeInput = Error("CMP022", "Layer declared before [Input]",
+        "[{0}] comes before [Input], but layers run in the order they are written: move [Input] above the first layer");
+
+    /// <summary>Format: {0} class name, {1} attribute.</summary>
+    public static readonly DiagnosticDescriptor LayerWithoutNetwork = Error("CMP023", "Layer attributes without [Network]",
+        "Class '{0}' has [{1}] but no [Network], so no network is generated: add [Network(Loss = …)] to the class, or remove its layer attributes");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
         NotPartial, MissingInput, NonPositiveSize, LossDoesNotFitOutput, DropoutRateOutOfRange, InvalidArgument,
         NestedClass, GenericClass, MissingLoss, NoLayers, SplitDeclaration, UnsupportedInputRank, InvalidLayerName, InvalidAlpha,
-        TooLarge, NameClash, UnsupportedTypeKind);
+        TooLarge, NameClash, UnsupportedTypeKind, MemberClash, ConstructorClash, PrimaryConstructor, BaseWithoutParameterlessConstructor,
+        LayerBeforeInput, LayerWithoutNetwork);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

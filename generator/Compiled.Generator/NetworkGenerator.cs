@@ -32,6 +32,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
 
+        foreach (string attribute in OrphanLayers.AttributeNames)
+        {
+            var orphans = context.SyntaxProvider.ForAttributeWithMetadataName(
+                attribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: (ctx, ct) => OrphanLayers.Check(ctx, attribute, ct));
+            context.RegisterSourceOutput(orphans, static (spc, list) =>
+            {
+                foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            });
+        }
+
         var specs = parsed
             .Where(static r => r.Spec is not null)
             .Select(static (r, _) => r.Spec!)

@@ -32,6 +32,8 @@ public interface INetwork
     /// <summary>
     /// One training step on a minibatch of <c>inputs.Length / InputSize</c> samples: forward, loss,
     /// backward, then <paramref name="optimizer"/> updates the parameters. Returns the batch's mean loss.
+    /// When the loss or a gradient is NaN or infinite the update is skipped, leaving the parameters and
+    /// the optimizer as they were, and the result is NaN or infinite.
     /// </summary>
     float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Optimizer optimizer);
 

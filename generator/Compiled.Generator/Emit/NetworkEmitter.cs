@@ -8,13 +8,24 @@ namespace Compiled.Generator.Emit;
 /// <summary>Emit step: a <see cref="NetworkPlan"/> → the source of the class's generated half.</summary>
 internal static class NetworkEmitter
 {
-    /// <summary>Members every network class gets: a class of one of these names cannot hold them (CS0542).</summary>
-    public static readonly string[] ReservedMemberNames =
+    /// <summary>
+    /// Members every network class gets, with what each is (for CMP018's message). A class of one of these
+    /// names cannot hold them (CS0542), and a user member of one of these names would clash (CS0102/CS0111).
+    /// The generator tests parse the generated code and check that this list names every member.
+    /// </summary>
+    public static readonly (string Name, string Kind)[] GeneratedMembers =
     {
-        "InputSize", "OutputSize", "TargetSize", "ParameterCount", "DefaultSeed", "ArchitectureText", "SlabWidth", "MaxWidth",
-        "InferenceChunk", "Scratch", "Parameters", "Gradients", "Predict", "PredictClass", "Forward", "TrainStep", "ComputeGradients",
-        "Fit", "Evaluate", "Save", "Load", "CheckInputs", "CheckTargets",
+        ("InputSize", "a constant"), ("OutputSize", "a constant"), ("TargetSize", "a constant"), ("ParameterCount", "a constant"),
+        ("DefaultSeed", "a constant"), ("ArchitectureText", "a constant"), ("SlabWidth", "a constant"), ("MaxWidth", "a constant"),
+        ("InferenceChunk", "a constant"), ("Scratch", "a property"), ("Parameters", "a property"), ("Gradients", "a property"),
+        ("Predict", "a method"), ("PredictClass", "a method"), ("Forward", "a method"), ("TrainStep", "a method"),
+        ("ComputeGradients", "a method"), ("Fit", "a method"), ("Evaluate", "a method"), ("Save", "a method"), ("Load", "a method"),
+        ("CheckInputs", "a method"), ("CheckTargets", "a method"), ("_parameters", "a field"), ("_gradients", "a field"),
+        ("_dropoutRng", "a field"), ("_activations", "a field"), ("_deltas", "a field"), ("t_scratch", "a field"),
     };
+
+    /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
+    public static readonly string[] ReservedMemberNames = GeneratedMembers.Select(m => m.Name).ToArray();
 
     /// <summary>Suffixes of the members generated per layer (after the layer's Pascal name).</summary>
     public static readonly string[] LayerMemberSuffixes =
@@ -23,8 +34,12 @@ internal static class NetworkEmitter
         "Epilogue", "OutputOffset", "MaskOffset", "ZOffset",
     };
 
-    /// <summary>Samples per inference chunk: bounds the per-thread scratch, keeps the GEMM efficient.</summary>
-    private const int InferenceChunk = 64;
+    /// <summary>
+    /// Samples per inference chunk: 64 keeps the GEMM efficient; very wide layers get fewer, so that the
+    /// per-thread scratch (2 × chunk × MaxWidth floats) stays near 32 MB and its size, a constant
+    /// expression in the generated code, cannot overflow an int (CS0220).
+    /// </summary>
+    internal static int InferenceChunk(int maxWidth) => maxWidth <= 65536 ? 64 : System.Math.Max(1, (1 << 22) / maxWidth);
 
     public static string Emit(NetworkPlan plan)
     {
@@ -102,7 +117,7 @@ internal static class NetworkEmitter
         w.Line();
         w.Line($"private const int SlabWidth = {plan.SlabWidth};      // floats per sample kept by the training step");
         w.Line($"private const int MaxWidth = {plan.MaxWidth};        // widest layer: sizes the inference scratch");
-        w.Line($"private const int InferenceChunk = {InferenceChunk}; // samples per inference pass");
+        w.Line($"private const int InferenceChunk = {InferenceChunk(plan.MaxWidth)}; // samples per inference pass");
         w.Line();
     }
 
@@ -161,8 +176,8 @@ internal static class NetworkEmitter
         using (w.Block("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
         {
             w.Line("int count = CheckInputs(inputs);");
-            using (w.Block("if (outputs.Length != count * OutputSize)"))
-                w.Line("throw new global::System.ArgumentException($\"outputs has {outputs.Length} values: expected {count * OutputSize} ({OutputSize} per sample for {count} samples).\", \"outputs\");");
+            using (w.Block("if (outputs.Length != (long)count * OutputSize)"))
+                w.Line("throw new global::System.ArgumentException($\"outputs has {outputs.Length} values: expected {(long)count * OutputSize} ({OutputSize} per sample for {count} samples).\", \"outputs\");");
             w.Line("float[] scratch = Scratch;");
             using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
             {
@@ -174,7 +189,10 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Predicts the samples in <paramref name=\"inputs\"/> into a new array (convenient; allocates).</summary>");
         using (w.Block("public float[] Predict(global::System.ReadOnlySpan<float> inputs)"))
         {
-            w.Line("float[] outputs = new float[CheckInputs(inputs) * OutputSize];");
+            w.Line("long length = (long)CheckInputs(inputs) * OutputSize;");
+            using (w.Block("if (length > global::System.Array.MaxLength)"))
+                w.Line("throw new global::System.ArgumentException($\"{length} outputs do not fit in one array: predict fewer samples per call, or into a span.\", \"inputs\");");
+            w.Line("float[] outputs = new float[length];");
             w.Line("Predict(inputs, outputs);");
             w.Line("return outputs;");
         }
@@ -223,14 +241,18 @@ internal static class NetworkEmitter
         w.Line("/// <summary>");
         w.Line("/// One training step: forward, loss, backward, then <paramref name=\"optimizer\"/> updates the parameters.");
         w.Line("/// <paramref name=\"inputs\"/> holds B samples of InputSize values, <paramref name=\"targets\"/> B samples of TargetSize.");
-        w.Line("/// Returns the batch's mean loss. Allocates nothing once the largest batch size has been seen.");
+        w.Line("/// Returns the batch's mean loss. When the loss or a gradient is NaN or infinite, the update is skipped (the");
+        w.Line("/// weights stay those of the last good step) and the result is that NaN or ∞ (NaN when only a gradient was).");
+        w.Line("/// Allocates nothing once the largest batch size has been seen.");
         w.Line("/// </summary>");
         using (w.Block("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::Compiled.Optimizer optimizer)"))
         {
             w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             w.Line("float loss = ComputeGradients(inputs, targets);");
-            w.Line("optimizer.Step(_parameters, _gradients);");
-            w.Line("return loss;");
+            w.Line("// A NaN or infinite loss or gradient would poison every weight: skip the update, keep the last good");
+            w.Line("// weights, and return the non-finite loss (NaN when only a gradient overflowed).");
+            w.Line("if (!float.IsFinite(loss)) return loss;");
+            w.Line("return optimizer.TryStep(_parameters, _gradients) ? loss : float.NaN;");
         }
         w.Line();
         w.Line("/// <summary>");
@@ -241,6 +263,8 @@ internal static class NetworkEmitter
         {
             w.Line("int batch = CheckInputs(inputs);");
             w.Line("CheckTargets(targets, batch);");
+            using (w.Block("if ((long)batch * SlabWidth > global::System.Array.MaxLength)"))
+                w.Line("throw new global::System.ArgumentException($\"A batch of {batch} samples needs {(long)batch * SlabWidth} floats of activations ({SlabWidth} per sample), more than an array holds: use smaller batches.\", \"inputs\");");
             using (w.Block("if (_activations.Length < batch * SlabWidth)"))
             {
                 w.Line("_activations = new float[batch * SlabWidth];");
@@ -337,8 +361,8 @@ internal static class NetworkEmitter
         w.Line();
         using (w.Block("private static void CheckTargets(global::System.ReadOnlySpan<float> targets, int count)"))
         {
-            using (w.Block("if (targets.Length != count * TargetSize)"))
-                w.Line("throw new global::System.ArgumentException($\"targets has {targets.Length} values: expected {count * TargetSize} ({TargetSize} per sample for {count} samples).\", \"targets\");");
+            using (w.Block("if (targets.Length != (long)count * TargetSize)"))
+                w.Line("throw new global::System.ArgumentException($\"targets has {targets.Length} values: expected {(long)count * TargetSize} ({TargetSize} per sample for {count} samples).\", \"targets\");");
         }
     }
 }

@@ -21,10 +21,10 @@ namespace Compiled.Generator.Parsing;
 internal static class NetworkParser
 {
     public const string NetworkAttribute = "Compiled.NetworkAttribute";
-    private const string InputAttribute = "Compiled.InputAttribute";
-    private const string DenseAttribute = "Compiled.DenseAttribute";
-    private const string ActivationAttribute = "Compiled.ActivationAttribute";
-    private const string DropoutAttribute = "Compiled.DropoutAttribute";
+    public const string InputAttribute = "Compiled.InputAttribute";
+    public const string DenseAttribute = "Compiled.DenseAttribute";
+    public const string ActivationAttribute = "Compiled.ActivationAttribute";
+    public const string DropoutAttribute = "Compiled.DropoutAttribute";
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -78,7 +78,11 @@ internal static class NetworkParser
         int denseCount = 0, activationCount = 0, dropoutCount = 0;
         bool sawInput = false, sawLayer = false; // even when rejected: no follow-on "missing" errors
 
-        foreach (var attribute in declaration.AttributeLists.SelectMany(l => l.Attributes))
+        // Source order is layer order, so a layer written above [Input] is a mistake, not something to reorder.
+        var ownAttributes = declaration.AttributeLists.SelectMany(l => l.Attributes).ToList();
+        int inputIndex = ownAttributes.FindIndex(a => byNode.TryGetValue(a, out var d) && d.AttributeClass?.ToDisplayString() == InputAttribute);
+
+        foreach (var attribute in ownAttributes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!byNode.TryGetValue(attribute, out var data)) continue;
@@ -89,6 +93,8 @@ internal static class NetworkParser
 
             sawInput |= name == InputAttribute;
             sawLayer |= name is DenseAttribute or ActivationAttribute or DropoutAttribute;
+            if (name is DenseAttribute or ActivationAttribute or DropoutAttribute && ownAttributes.IndexOf(attribute) < inputIndex)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerBeforeInput, location, shortName));
             if (!AllConstant(data, out string? problem))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName, problem!));
@@ -163,6 +169,7 @@ internal static class NetworkParser
             }
         }
 
+        MemberChecks.Check(symbol, className, layers.Select(l => l.Name), diagnostics);
         if (!sawInput)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, className));
         if (!sawLayer)
@@ -270,7 +277,9 @@ internal static class NetworkParser
         };
         if (alpha != 0 || given is not null)
         {
-            if ((activation is ActivationKind.LeakyReLU or ActivationKind.ELU) && !(alpha > 0 && !double.IsInfinity(alpha)))
+            // The emitted code holds Alpha as a float: 1e300 would be written as ∞, 1e-50 as 0.
+            float single = (float)alpha;
+            if ((activation is ActivationKind.LeakyReLU or ActivationKind.ELU) && !(single > 0 && !float.IsInfinity(single)))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidAlpha, location, layer, activation.ToString(), alpha.ToString("R", CultureInfo.InvariantCulture)));
             else if (activation is not (ActivationKind.LeakyReLU or ActivationKind.ELU))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"layer '{layer}' has activation {activation}, which takes no Alpha; remove Alpha"));

@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Compiled;
 
@@ -35,6 +37,35 @@ public abstract class Optimizer
             throw new ArgumentException($"There are {parameters.Length} parameters but {gradients.Length} gradients.", nameof(gradients));
         StepCount++;
         Update(parameters, gradients, StepCount);
+    }
+
+    /// <summary>
+    /// Applies one update unless a gradient is NaN or infinite: then nothing changes (parameters,
+    /// moments, <see cref="StepCount"/>) and it returns false. One extra read of the gradients, which
+    /// keeps a single overflow from poisoning every weight and the optimizer's state.
+    /// </summary>
+    public bool TryStep(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (!AllFinite(gradients)) return false;
+        Step(parameters, gradients);
+        return true;
+    }
+
+    /// <summary>True when no value is NaN or ±∞: x − x is 0 for every finite x and NaN otherwise, and NaN survives the sum.</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        {
+            var acc = Vector<float>.Zero;
+            var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+            foreach (var v in vectors) acc += v - v;
+            if (!float.IsFinite(Vector.Sum(acc))) return false;
+            i = vectors.Length * Vector<float>.Count;
+        }
+        float tail = 0;
+        for (; i < values.Length; i++) tail += values[i] - values[i];
+        return tail == 0;
     }
 
     /// <summary>The update rule; <paramref name="step"/> counts from 1.</summary>

@@ -9,7 +9,8 @@ public static class Trainer
     /// <summary>
     /// Trains <paramref name="network"/> on <paramref name="train"/>: epochs of shuffled minibatches,
     /// optional validation after each epoch, a progress callback, and early stopping with patience.
-    /// Throws <see cref="TrainingDivergedException"/> as soon as a step's loss is NaN or infinite.
+    /// Throws <see cref="TrainingDivergedException"/> as soon as a step's loss or gradient is NaN or infinite,
+    /// without applying that step's update (and restoring the best weights under early stopping).
     /// </summary>
     public static FitHistory Fit(INetwork network, Dataset train, FitOptions? options = null)
     {
@@ -42,8 +43,14 @@ public static class Trainer
             while (loader.TryNext(out var batch))
             {
                 step++;
+                // TrainStep skips the update of a step whose loss or gradient is not finite, so the weights
+                // are still those of the last good step; with early stopping, the best epoch's are better.
                 float loss = network.TrainStep(batch.Features, batch.Targets, optimizer);
-                if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, step, loss);
+                if (!float.IsFinite(loss))
+                {
+                    if (best is not null) best.CopyTo(network.Parameters);
+                    throw new TrainingDivergedException(epoch, step, loss, best is null ? null : bestEpoch, history);
+                }
                 lossSum += (double)loss * batch.Count;
                 seen += batch.Count;
             }

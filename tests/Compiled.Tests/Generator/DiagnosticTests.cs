@@ -303,6 +303,133 @@ public class DiagnosticTests
             [Dense(1)]
             public partial record class RecordNet;
             """), "RecordNet", "CMP017"),
+
+        // Alpha is emitted as a float: a double that a float cannot hold would be written as ∞ or 0.
+        ["CMP014 Alpha beyond float"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(8, Activation.LeakyReLU, Alpha = 1e300)]
+            [Dense(1)]
+            public partial class HugeSlope;
+            """), "Dense(8, Activation.LeakyReLU, Alpha = 1e300)", "CMP014"),
+
+        ["CMP014 Alpha that rounds to float zero"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Activation(Activation.ELU, Alpha = 1e-50)]
+            [Dense(1)]
+            public partial class TinyElu;
+            """), "Activation(Activation.ELU, Alpha = 1e-50)", "CMP014"),
+
+        ["CMP018 user method named Predict"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class OwnPredict
+            {
+                public float[] Predict(float[] x) => x;
+            }
+            """), "Predict", "CMP018"),
+
+        ["CMP018 user property named Parameters"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class OwnParameters
+            {
+                public int Parameters => 3;
+            }
+            """), "Parameters", "CMP018"),
+
+        ["CMP018 user field named _parameters"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class OwnField
+            {
+                private readonly float[] _parameters = new float[1];
+                public int Count => _parameters.Length;
+            }
+            """), "_parameters", "CMP018"),
+
+        ["CMP018 user member named like a layer's"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1, Name = "head")]
+            public partial class OwnLayerMember
+            {
+                public const int HeadUnits = 1;
+            }
+            """), "HeadUnits", "CMP018"),
+
+        ["CMP018 inherited member named Fit"] = new(InNamespace("""
+            public class Trainable { public void Fit() { } }
+
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class InheritsFit : Trainable;
+            """), "Trainable", "CMP018"),
+
+        ["CMP019 parameterless constructor"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class OwnConstructor
+            {
+                public OwnConstructor() { }
+            }
+            """), "OwnConstructor", "CMP019"),
+
+        ["CMP019 constructor that does not chain"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class Unchained
+            {
+                public Unchained(int tag) { Tag = tag; }
+                public int Tag { get; }
+            }
+            """), "Unchained", "CMP019"),
+
+        ["CMP020 primary constructor"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class Primary(int tag)
+            {
+                public int Tag => tag;
+            }
+            """), "(int tag)", "CMP020"),
+
+        ["CMP021 base class without a parameterless constructor"] = new(InNamespace("""
+            public class NeedsName { public NeedsName(string name) { Name = name; } public string Name { get; } }
+
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class Derived : NeedsName;
+            """), "NeedsName", "CMP021"),
+
+        ["CMP022 layer before [Input]"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Dense(8)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class LayerFirst;
+            """), "Dense(8)", "CMP022"),
+
+        ["CMP023 layers without [Network]"] = new(InNamespace("""
+            [Input(4)]
+            [Dense(1)]
+            public partial class Forgotten;
+            """), "Input(4)", "CMP023"),
+
+        ["CMP023 only a layer, no [Network]"] = new(InNamespace("""
+            [Dropout(0.5)]
+            [Dense(1)]
+            public class AlsoForgotten { }
+            """), "Dropout(0.5)", "CMP023"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -359,7 +486,7 @@ public class DiagnosticTests
             .ToList();
         var covered = Cases.Values.Select(c => c.Ids[0]).ToHashSet();
 
-        Assert.Equal(Enumerable.Range(1, 17).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 23).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
         Assert.All(ids, id => Assert.Contains(id, covered));
     }
 
