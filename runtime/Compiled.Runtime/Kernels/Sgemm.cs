@@ -26,7 +26,7 @@ namespace Compiled.Kernels;
 /// that find them busy, and small products, run on their own thread.
 /// </para>
 /// </remarks>
-public static class Sgemm
+public static partial class Sgemm
 {
     /// <summary>The widest instruction set the kernels use on this machine: "avx512", "avx2" or "scalar".</summary>
     public static string Path { get; } = SelectPath();
@@ -110,7 +110,9 @@ public static class Sgemm
             return;
         }
 
-        switch (s_path)
+        // The hardware's widest path, unless a test forced a narrower one on this thread (see SgemmPathOverride.cs).
+        // Workers of a parallel product run the kernel type chosen here, so the choice reaches them too.
+        switch (EffectivePath())
         {
             case PathKind.Avx512:
                 if (SgemmSmall.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
