@@ -124,11 +124,20 @@ public static class ActivationMath
     }
 
     // ---- softmax over each row of `columns` values: y_i = e^{z_i − max} / Σ_j e^{z_j − max}
-    /// <summary>Row-wise softmax from <paramref name="z"/> into <paramref name="y"/> (may be the same span).</summary>
+    /// <summary>
+    /// Row-wise softmax from <paramref name="z"/> into <paramref name="y"/> (may be the same span); only the
+    /// first rows · columns values of each span are used.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="columns"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="z"/> or <paramref name="y"/> holds fewer than rows · columns values.</exception>
     public static void Softmax(ReadOnlySpan<float> z, Span<float> y, int rows, int columns)
     {
+        // In long, before the loop: rows · columns may wrap in int, and a wrapped product would pass a naive check.
+        KernelChecks.AtLeast(z.Length, rows, columns, nameof(z), nameof(rows), nameof(columns));
+        KernelChecks.AtLeast(y.Length, rows, columns, nameof(y), nameof(rows), nameof(columns));
         for (int r = 0; r < rows; r++)
         {
+            // r · columns < rows · columns ≤ z.Length, so it cannot wrap once the checks above have passed.
             var zr = z.Slice(r * columns, columns);
             var yr = y.Slice(r * columns, columns);
             float max = float.NegativeInfinity;
@@ -140,9 +149,17 @@ public static class ActivationMath
         }
     }
 
-    /// <summary>Row-wise softmax Jacobian product: dz_i = y_i · (dy_i − Σ_j dy_j·y_j). <paramref name="dz"/> may alias <paramref name="dy"/>.</summary>
+    /// <summary>
+    /// Row-wise softmax Jacobian product: dz_i = y_i · (dy_i − Σ_j dy_j·y_j). <paramref name="dz"/> may alias
+    /// <paramref name="dy"/>. Only the first rows · columns values of each span are used.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="columns"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="y"/>, <paramref name="dy"/> or <paramref name="dz"/> holds fewer than rows · columns values.</exception>
     public static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz, int rows, int columns)
     {
+        KernelChecks.AtLeast(y.Length, rows, columns, nameof(y), nameof(rows), nameof(columns));
+        KernelChecks.AtLeast(dy.Length, rows, columns, nameof(dy), nameof(rows), nameof(columns));
+        KernelChecks.AtLeast(dz.Length, rows, columns, nameof(dz), nameof(rows), nameof(columns));
         for (int r = 0; r < rows; r++)
         {
             var yr = y.Slice(r * columns, columns);

@@ -9,15 +9,21 @@ namespace Compiled.Kernels;
 public static class LayerKernels
 {
     /// <summary>sums[j] = Σ_r m[r, j] over a row-major [rows × columns] matrix (the bias gradient Σ_batch dz).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="columns"/> is negative.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="m"/> holds fewer than rows · columns values, or <paramref name="sums"/> does not hold exactly
+    /// <paramref name="columns"/>.
+    /// </exception>
     public static void SumRows(ReadOnlySpan<float> m, int rows, int columns, Span<float> sums)
     {
-        if (m.Length < rows * columns) throw new ArgumentException("Matrix too short.", nameof(m));
-        if (sums.Length != columns) throw new ArgumentException("Sum length must equal the column count.", nameof(sums));
+        // In long: rows · columns may wrap in int (65537 × 65536 = 2³² + 65536 reads as 65536).
+        KernelChecks.AtLeast(m.Length, rows, columns, nameof(m), nameof(rows), nameof(columns));
+        KernelChecks.SameLength(sums.Length, columns, nameof(sums), nameof(columns));
         sums.Clear();
         ref float s = ref MemoryMarshal.GetReference(sums);
         for (int r = 0; r < rows; r++)
         {
-            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(m), r * columns);
+            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(m), (nint)r * columns);
             int j = 0;
             if (Vector.IsHardwareAccelerated)
                 for (; j <= columns - Vector<float>.Count; j += Vector<float>.Count)
@@ -29,8 +35,16 @@ public static class LayerKernels
     /// <summary>
     /// Inverted dropout, training mode: mask_i = 1/keep with probability keep, else 0; y = x ⊙ mask.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> or <paramref name="mask"/> differs in length from <paramref name="x"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keep"/> is not in (0, 1].</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="rng"/> is null.</exception>
     public static void DropoutForward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float keep, Rng rng)
     {
+        KernelChecks.SameLength(y.Length, x.Length, nameof(y), nameof(x));
+        KernelChecks.SameLength(mask.Length, x.Length, nameof(mask), nameof(x));
+        if (!(keep > 0f && keep <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(keep), keep, "The keep probability must be in (0, 1].");
+        ArgumentNullException.ThrowIfNull(rng);
         float scale = 1f / keep;
         for (int i = 0; i < x.Length; i++)
         {
@@ -41,9 +55,11 @@ public static class LayerKernels
     }
 
     /// <summary>dx = dy ⊙ mask: dropout's backward pass.</summary>
+    /// <exception cref="ArgumentException"><paramref name="b"/> or <paramref name="result"/> differs in length from <paramref name="a"/>.</exception>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> result)
     {
-        if (a.Length != b.Length || result.Length != a.Length) throw new ArgumentException("Lengths differ.");
+        KernelChecks.SameLength(b.Length, a.Length, nameof(b), nameof(a));
+        KernelChecks.SameLength(result.Length, a.Length, nameof(result), nameof(a));
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float rr = ref MemoryMarshal.GetReference(result);
@@ -55,14 +71,18 @@ public static class LayerKernels
     }
 
     /// <summary>Fills <paramref name="weights"/> from U(−limit, limit).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rng"/> is null.</exception>
     public static void InitializeUniform(Span<float> weights, float limit, Rng rng)
     {
+        ArgumentNullException.ThrowIfNull(rng);
         for (int i = 0; i < weights.Length; i++) weights[i] = rng.NextUniform(-limit, limit);
     }
 
     /// <summary>Fills <paramref name="weights"/> from N(0, std²).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rng"/> is null.</exception>
     public static void InitializeNormal(Span<float> weights, float std, Rng rng)
     {
+        ArgumentNullException.ThrowIfNull(rng);
         for (int i = 0; i < weights.Length; i++) weights[i] = std * rng.NextGaussian();
     }
 }

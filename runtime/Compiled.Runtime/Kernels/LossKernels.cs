@@ -11,9 +11,12 @@ namespace Compiled.Kernels;
 public static class LossKernels
 {
     /// <summary>Σ (y − t)²; gradient 2(y − t)·scale with respect to y.</summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="targets"/>, or <paramref name="gradient"/> when not empty, differs in length from <paramref name="outputs"/>.
+    /// </exception>
     public static double MeanSquaredError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale)
     {
-        CheckLengths(outputs, targets);
+        CheckLengths(outputs, targets, gradient);
         double sum = 0;
         bool grad = !gradient.IsEmpty;
         for (int i = 0; i < outputs.Length; i++)
@@ -30,9 +33,13 @@ public static class LossKernels
     /// max(z, 0) − z·t + ln(1 + e^−|z|), stable for any z; from probabilities p: −t·ln p − (1 − t)·ln(1 − p),
     /// with p clamped away from 0 and 1. Either way the gradient is with respect to the logit: (p − t)·scale.
     /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="targets"/>, or <paramref name="gradient"/> when not empty, differs in length from
+    /// <paramref name="outputs"/>; or a target is not in [0, 1] (NaN included).
+    /// </exception>
     public static double BinaryCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale, bool outputsAreProbabilities)
     {
-        CheckLengths(outputs, targets);
+        CheckLengths(outputs, targets, gradient);
         double sum = 0;
         bool grad = !gradient.IsEmpty;
         for (int i = 0; i < outputs.Length; i++)
@@ -63,10 +70,18 @@ public static class LossKernels
     /// gradient with respect to the logits is (softmax(z) − onehot(label))·scale. When
     /// <paramref name="outputsAreProbabilities"/>, the rows already hold softmax(z).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="classes"/> is negative.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="outputs"/>, or <paramref name="gradient"/> when not empty, does not hold exactly rows · classes
+    /// values; <paramref name="labels"/> does not hold exactly <paramref name="rows"/>; or a label is not an integer
+    /// in [0, classes) (see <see cref="Label"/>).
+    /// </exception>
     public static double SoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities)
     {
-        if (labels.Length != rows) throw new ArgumentException($"Expected {rows} labels, got {labels.Length}.", nameof(labels));
-        if (outputs.Length != rows * classes) throw new ArgumentException($"Expected {rows * classes} outputs, got {outputs.Length}.", nameof(outputs));
+        // In long: rows · classes may wrap in int and then match a short span by accident.
+        KernelChecks.Exactly(outputs.Length, rows, classes, nameof(outputs), nameof(rows), nameof(classes));
+        KernelChecks.SameLength(labels.Length, rows, nameof(labels), nameof(rows));
+        if (!gradient.IsEmpty) KernelChecks.SameLength(gradient.Length, outputs.Length, nameof(gradient), nameof(outputs));
         double sum = 0;
         bool grad = !gradient.IsEmpty;
         for (int r = 0; r < rows; r++)
@@ -100,6 +115,7 @@ public static class LossKernels
     }
 
     /// <summary>Reads a class label stored as a float, refusing anything but an integer in [0, classes).</summary>
+    /// <exception cref="ArgumentException">The value is NaN, negative, not an integer, or at least <paramref name="classes"/>.</exception>
     public static int Label(float value, int classes, int row)
     {
         int label = (int)value;
@@ -108,9 +124,9 @@ public static class LossKernels
         return label;
     }
 
-    private static void CheckLengths(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets)
+    private static void CheckLengths(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient)
     {
-        if (outputs.Length != targets.Length)
-            throw new ArgumentException($"Expected {outputs.Length} target values, got {targets.Length}.", nameof(targets));
+        KernelChecks.SameLength(targets.Length, outputs.Length, nameof(targets), nameof(outputs));
+        if (!gradient.IsEmpty) KernelChecks.SameLength(gradient.Length, outputs.Length, nameof(gradient), nameof(outputs));
     }
 }

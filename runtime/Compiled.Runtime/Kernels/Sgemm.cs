@@ -26,7 +26,7 @@ namespace Compiled.Kernels;
 /// that find them busy, and small products, run on their own thread.
 /// </para>
 /// </remarks>
-public static class Sgemm
+public static partial class Sgemm
 {
     /// <summary>The widest instruction set the kernels use on this machine: "avx512", "avx2" or "scalar".</summary>
     public static string Path { get; } = SelectPath();
@@ -63,6 +63,12 @@ public static class Sgemm
     }
 
     /// <summary>C = alpha · op(A) · op(B) + beta · C, with no epilogue.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// m, n or k is negative, or a leading dimension is less than its stored row length.
+    /// </exception>
+    /// <exception cref="ArgumentException">
+    /// a, b or c is shorter than its matrix needs, (rows − 1) · ld + columns computed in <see cref="long"/>.
+    /// </exception>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
@@ -79,6 +85,12 @@ public static class Sgemm
     /// <paramref name="epilogue"/> to its part of C, concurrently with the others (see <see cref="IGemmEpilogue"/>);
     /// changes a worker makes to its copy's fields do not reach <paramref name="epilogue"/>.
     /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// m, n or k is negative, or a leading dimension is less than its stored row length.
+    /// </exception>
+    /// <exception cref="ArgumentException">
+    /// a, b or c is shorter than its matrix needs, (rows − 1) · ld + columns computed in <see cref="long"/>.
+    /// </exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
@@ -98,7 +110,9 @@ public static class Sgemm
             return;
         }
 
-        switch (s_path)
+        // The hardware's widest path, unless a test forced a narrower one on this thread (see SgemmPathOverride.cs).
+        // Workers of a parallel product run the kernel type chosen here, so the choice reaches them too.
+        switch (EffectivePath())
         {
             case PathKind.Avx512:
                 if (SgemmSmall.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
@@ -119,7 +133,7 @@ public static class Sgemm
 
     /// <summary>
     /// The same product by the textbook triple loop, accumulating in double: slow, obviously correct,
-    /// the oracle the optimized kernels are tested against.
+    /// the oracle the optimized kernels are tested against. Validates its arguments as <see cref="Multiply"/> does.
     /// </summary>
     public static void MultiplyReference(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
@@ -158,13 +172,18 @@ public static class Sgemm
         CheckMatrix(m, n, ldc, cLength, nameof(ldc), "c");
     }
 
+    /// <summary>
+    /// Checks a stored rows × columns matrix with row stride <paramref name="ld"/> against its span's length.
+    /// The extent (rows − 1) · ld + columns is computed in <see cref="long"/>: in int it wraps for shapes such
+    /// as 65537 × 65536, and the kernels address rows through unchecked offsets.
+    /// </summary>
     private static void CheckMatrix(int rows, int columns, int ld, int length, string ldName, string spanName)
     {
         if (ld < columns || ld < 0)
-            throw new ArgumentOutOfRangeException(ldName, ld, $"Leading dimension must be at least the stored row length ({columns}).");
+            throw new ArgumentOutOfRangeException(ldName, ld, $"Leading dimension {ldName} = {ld} must be at least the stored row length of {spanName} ({columns}).");
         long required = rows == 0 || columns == 0 ? 0 : (long)(rows - 1) * ld + columns;
         if (length < required)
-            throw new ArgumentException($"Span holds {length} elements but a {rows}×{columns} matrix with leading dimension {ld} needs {required}.", spanName);
+            throw new ArgumentException($"Span {spanName} holds {length} elements but its {rows}×{columns} matrix with leading dimension {ld} needs {required}.", spanName);
     }
 
     /// <summary>C = beta · C (beta == 0 clears, ignoring NaN), then the epilogue row by row.</summary>
