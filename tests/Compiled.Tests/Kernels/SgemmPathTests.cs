@@ -1,7 +1,3 @@
-// These tests reach the runtime's internal Sgemm.ForcePath, so they need the runtime project to declare
-// <InternalsVisibleTo Include="Compiled.Tests" />, which it does not yet (the kernels branch may not edit
-// project files). Until then they are compiled out; once it does, delete this #if and its #endif.
-#if COMPILED_RUNTIME_INTERNALS_VISIBLE
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -120,4 +116,3 @@ public sealed class SgemmPathTests
         return data;
     }
 }
-#endif
