@@ -89,11 +89,13 @@ public static class WeightFile
 
         TempFiles.DeleteStale(directory, name);
         string temp = Path.Combine(directory, TempFiles.NewName(name));
+        bool created = false;
         try
         {
             // CreateNew: a temporary name is never shared, so an existing file there is not ours to overwrite.
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
+                created = true;
                 Write(stream, network);
                 stream.Flush(flushToDisk: true);
             }
@@ -104,7 +106,7 @@ public static class WeightFile
             // Whatever failed (a full disk used to surface from FileStream's buffered writes as an
             // ArgumentOutOfRangeException), the caller gets one IOException that names the target; the
             // cause, with its HResult (e.g. ENOSPC), stays available as the inner exception.
-            TryDelete(temp);
+            if (created) TryDelete(temp); // never a file of the same name that some other save created
             throw new IOException($"Could not save weights to '{full}': {e.Message}", e);
         }
     }
