@@ -67,34 +67,77 @@ public static class WeightFile
     }
 
     /// <summary>
-    /// Writes the parameters to <paramref name="path"/> atomically: to a temporary file beside it first,
-    /// then renamed over the target, so a crash never leaves a half-written weight file.
+    /// Writes the parameters to <paramref name="path"/> atomically: to a uniquely named temporary file
+    /// beside it first (see <see cref="TempFiles"/>), flushed to disk, then renamed over the target, so a
+    /// crash never leaves a half-written weight file and concurrent saves to one path each write their own
+    /// temporary file (the last rename wins; the result is always one complete file). Temporary files of
+    /// the same target left by killed saves are deleted first.
     /// </summary>
+    /// <exception cref="IOException">
+    /// The file could not be written (disk full, no permission, not a directory, …); the message names
+    /// the file, the inner exception says why. The previous file, if any, is untouched and no temporary
+    /// file is left behind.
+    /// </exception>
     public static void Save(string path, INetwork network)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(network);
         string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
+        string name = Path.GetFileName(full);
+        string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names a root directory, not a file.", nameof(path));
+        if (name.Length == 0) throw new ArgumentException($"'{path}' names a directory, not a file.", nameof(path));
+
+        TempFiles.DeleteStale(directory, name);
+        string temp = Path.Combine(directory, TempFiles.NewName(name));
+        bool created = false;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            // CreateNew: a temporary name is never shared, so an existing file there is not ours to overwrite.
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
+                created = true;
                 Write(stream, network);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
         }
-        finally
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            // Whatever failed (a full disk used to surface from FileStream's buffered writes as an
+            // ArgumentOutOfRangeException), the caller gets one IOException that names the target; the
+            // cause, with its HResult (e.g. ENOSPC), stays available as the inner exception.
+            if (created) TryDelete(temp); // never a file of the same name that some other save created
+            throw new IOException($"Could not save weights to '{full}': {e.Message}", e);
         }
     }
 
-    /// <summary>Reads parameters written by <see cref="Write"/> into the network, after checking everything.</summary>
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left behind; a save after this process has exited deletes it as stale.
+        }
+    }
+
+    /// <summary>
+    /// Reads parameters written by <see cref="Write"/> into the network, after checking everything. Reading
+    /// stops after the checksum, so weights may be embedded in a longer stream.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The data is not a weight file of this network, or is damaged; the network is untouched.</exception>
     public static void Read(Stream stream, INetwork network, string source = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(network);
+        ReadChecked(stream, network, source, toEnd: false);
+    }
+
+    /// <summary>The checks of <see cref="Read(Stream, INetwork, string)"/>; with <paramref name="toEnd"/>, the stream must end at the checksum.</summary>
+    private static void ReadChecked(Stream stream, INetwork network, string source, bool toEnd)
+    {
         Span<byte> header = stackalloc byte[HeaderSize];
         ReadExactly(stream, header, source, "header");
         if (!header[..8].SequenceEqual(Magic))
@@ -104,10 +147,16 @@ public static class WeightFile
             throw new InvalidDataException($"{source} has weight format version {version}; this library reads version {Version}.");
         ulong signature = BinaryPrimitives.ReadUInt64LittleEndian(header[12..]);
         int count = BinaryPrimitives.ReadInt32LittleEndian(header[20..]);
+        // The count is checked against the network before anything is allocated: a damaged header that
+        // announces 2^31 − 1 parameters costs nothing.
         if (count != network.ParameterCount)
             throw new InvalidDataException($"{source} holds {count} parameters but the network has {network.ParameterCount}: it was saved from a different network.");
         if (signature != Signature(network.Architecture))
             throw new InvalidDataException($"{source} was saved from a network with a different architecture than '{network.Architecture}'.");
+        // A seekable stream too short for the parameters is refused before the staging buffer is allocated,
+        // so a truncated file never costs more memory than its own size.
+        if (stream.CanSeek && stream.Length - stream.Position < 4L * count + 4)
+            throw new InvalidDataException($"{source} is truncated: it ends inside the {(stream.Length - stream.Position < 4L * count ? "parameters" : "checksum")}.");
 
         // Read into a staging buffer: the network is untouched unless the whole file checks out.
         var staging = new float[count];
@@ -120,15 +169,34 @@ public static class WeightFile
         ReadExactly(stream, tail, source, "checksum");
         if (BinaryPrimitives.ReadUInt32LittleEndian(tail) != Crc32.Final(crc))
             throw new InvalidDataException($"{source} is corrupt: its checksum does not match its contents.");
+        if (toEnd)
+        {
+            Span<byte> probe = stackalloc byte[1];
+            if (stream.Read(probe) > 0)
+            {
+                string extra = stream.CanSeek ? $"{stream.Length - stream.Position + 1} trailing bytes" : "trailing bytes";
+                throw new InvalidDataException($"{source} has {extra} after the checksum: it is not exactly one weight file.");
+            }
+        }
         staging.CopyTo(network.Parameters);
     }
 
-    /// <summary>Loads parameters from <paramref name="path"/> (see <see cref="Read"/>).</summary>
+    /// <summary>
+    /// Loads parameters from <paramref name="path"/> (see <see cref="Read"/>). The file must hold exactly one
+    /// weight file: bytes after the checksum are refused, as is a directory.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a weight file of this network, is damaged or has trailing bytes; the network is untouched.</exception>
     public static void Load(string path, INetwork network)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        Read(stream, network, $"Weight file '{path}'");
+        ArgumentNullException.ThrowIfNull(network);
+        string source = $"Weight file '{path}'";
+        // Opening a directory fails with an UnauthorizedAccessException that blames permissions: say what it is.
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"{source} is a directory, not a weight file.");
+        // No FileStream buffer: Read asks for the header, the parameters and the checksum in three reads.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        ReadChecked(stream, network, source, toEnd: true);
     }
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string source, string part)
