@@ -145,4 +145,60 @@ public class GeneratorEdgeCaseTests
 
         AssertCompilesOrReportsError(run, className);
     }
+
+    /// <summary>
+    /// 2^24 units pass CMP015 (2^25 floats of activations per sample) but 2 × 64 × 2^24, the inference
+    /// scratch's size as a constant expression, overflows an int (CS0220): the chunk must shrink instead.
+    /// </summary>
+    [Theory]
+    [InlineData(16_777_216)]
+    [InlineData(100_000)]
+    [InlineData(200_000_000)]
+    public void VeryWideLayer_CompilesWithoutConstantOverflow(int units)
+    {
+        var run = GeneratorHarness.Run(InNamespace($"""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(1)]
+            [Dense({units})]
+            public partial class Wide;
+            """));
+
+        AssertCompilesOrReportsError(run, "none: this declaration is valid");
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    /// <summary>
+    /// CMP016/CMP018 rely on the generator's list of the members it adds: parse what it generates for a
+    /// network with every layer kind and buffer and check the list names every member, so that a new
+    /// generated member cannot clash with a user's silently.
+    /// </summary>
+    [Fact]
+    public void EveryGeneratedMember_IsInTheReservedLists()
+    {
+        var run = GeneratorHarness.Run(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(4)]
+            [Dense(8, Activation.Swish, Name = "wide")] [Dropout(0.5)] [Activation(Activation.Tanh)] [Dense(3, Activation.Softmax)]
+            public partial class Everything;
+            """));
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(run.SingleSource);
+        var type = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>().Single();
+        var names = new System.Collections.Generic.HashSet<string>();
+        foreach (var member in type.Members)
+        {
+            switch (member)
+            {
+                case Microsoft.CodeAnalysis.CSharp.Syntax.FieldDeclarationSyntax f: foreach (var v in f.Declaration.Variables) names.Add(v.Identifier.ValueText); break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null } p: names.Add(p.Identifier.ValueText); break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExplicitInterfaceSpecifier: null } m: names.Add(m.Identifier.ValueText); break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.BaseTypeDeclarationSyntax t: names.Add(t.Identifier.ValueText); break;
+            }
+        }
+        var layerPrefixes = new[] { "Wide", "Dropout1", "Activation1", "Dense2" };
+        var reserved = Compiled.Generator.Emit.NetworkEmitter.ReservedMemberNames;
+        var unlisted = names.Where(n => !reserved.Contains(n)
+            && !layerPrefixes.Any(p => Compiled.Generator.Emit.NetworkEmitter.LayerMemberSuffixes.Any(s => n == p + s))).ToList();
+        Assert.True(unlisted.Count == 0, "Generated but not reserved: " + string.Join(", ", unlisted));
+        Assert.True(names.Count > 40, $"only {names.Count} members parsed");
+    }
 }

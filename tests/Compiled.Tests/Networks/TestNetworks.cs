@@ -54,3 +54,16 @@ public partial class DropoutProbe;
 [Dense(64, Activation.ReLU)]
 [Dense(3, Activation.Sigmoid)]
 public partial class DigitPropertiesNet;
+
+/// <summary>One sample's activations take 1.1M floats: a batch of 2000 needs more than an array holds.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 1)]
+[Input(1)]
+[Dense(1_100_000)]
+[Dense(1)]
+public partial class WideActivationsNet;
+
+/// <summary>4096 outputs per input value: 2^20 samples need 2^32 outputs, which wraps an int to exactly 0.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 1)]
+[Input(1)]
+[Dense(4096)]
+public partial class FanOutNet;
