@@ -8,32 +8,45 @@ namespace Compiled;
 /// <summary>
 /// Loads numeric CSV files into a <see cref="Dataset"/>: plain or gzip-compressed (recognized by content),
 /// numbers in invariant culture (<c>1.5</c>, <c>-2e-3</c>), one row per line, blank lines skipped.
-/// Quoted fields are not supported.
+/// Quoted fields are not supported. Every number must be finite (<c>NaN</c>, <c>Infinity</c> and <c>1e39</c>
+/// are rejected) unless the caller allows NaN features for imputation. Sizes in headers are checked
+/// against the rows actually present before anything is allocated, and gzip data against its trailer;
+/// every failure is an <see cref="InvalidDataException"/> whose message starts with <c>path:line:</c>.
 /// </summary>
 public static class Csv
 {
     /// <summary>
     /// Loads a classification data set in the layout of the sample UCI files: an optional header line
     /// <c>count,featureCount,className0,className1,...</c>, then rows of features followed by the class
-    /// label, a non-negative integer (below the number of class names when there is a header).
+    /// label, a non-negative integer (below the number of class names when there is a header, below
+    /// <see cref="Dataset.MaxClassCount"/> always).
     /// </summary>
     /// <remarks>
     /// The first line is taken as a header when one of its fields is not a number (a class name) or when it
     /// has a different number of fields from the next line; <c>digits.csv.gz</c>, for one, has no header.
     /// With a header, the row and feature counts are checked against it; without one, the class count is
-    /// the largest label plus one.
+    /// the largest label plus one. Features must be finite unless <paramref name="allowNaN"/> is set.
     /// </remarks>
+    /// <param name="path">The file, plain or gzip-compressed.</param>
+    /// <param name="allowNaN">
+    /// Whether a feature may be <c>NaN</c> (a missing value, to be imputed before training). Infinities and
+    /// numbers beyond the float range are rejected either way, and so is a NaN label.
+    /// </param>
     /// <returns>A dataset with the label as its single target (see <see cref="Dataset.Labels"/>).</returns>
-    /// <exception cref="InvalidDataException">The file is malformed or does not match its header; the message gives the file and line.</exception>
-    public static Dataset LoadUciClassification(string path) => LoadUciClassification(path, out _);
+    /// <exception cref="InvalidDataException">
+    /// The file is malformed, does not match its header, or holds a non-finite number; the message gives
+    /// the file and line (and the field, for a bad number).
+    /// </exception>
+    public static Dataset LoadUciClassification(string path, bool allowNaN = false) =>
+        LoadUciClassification(path, out _, allowNaN);
 
     /// <summary>
-    /// Loads a classification data set like <see cref="LoadUciClassification(string)"/>, also returning the
+    /// Loads a classification data set like <see cref="LoadUciClassification(string, bool)"/>, also returning the
     /// class names from its header, indexed by label (the labels themselves, "0", "1", ..., without a header).
     /// </summary>
-    public static Dataset LoadUciClassification(string path, out string[] classNames)
+    public static Dataset LoadUciClassification(string path, out string[] classNames, bool allowNaN = false)
     {
-        using var rows = new RowReader(path, ',');
+        using var rows = new RowReader(path, ',', allowNaN);
         string first = rows.ReadLine() ?? throw rows.Error("the file is empty.");
         string? second = rows.PeekLine();
         bool hasHeader = !rows.IsNumeric(first) || (second is not null && rows.FieldCount(first) != rows.FieldCount(second));
@@ -50,8 +63,13 @@ public static class Csv
                 || !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out featureCount) || featureCount <= 0)
                 throw rows.Error($"the header '{first}' is not count,featureCount,className,... (with at least one class).");
             headerNames = fields[2..];
+            if (headerNames.Length > Dataset.MaxClassCount)
+                throw rows.Error($"the header names {headerNames.Length} classes, more than Dataset.MaxClassCount ({Dataset.MaxClassCount}).");
             for (int c = 0; c < headerNames.Length; c++) headerNames[c] = headerNames[c].Trim();
             line = rows.ReadLine();
+            // The header's feature count is checked against a real row before it sizes anything.
+            if (line is not null && rows.FieldCount(line) != (long)featureCount + 1)
+                throw rows.Error($"the row has {rows.FieldCount(line)} fields, but the header announces {featureCount} features and a label.");
         }
         else
         {
@@ -62,16 +80,16 @@ public static class Csv
 
         var features = new List<float>();
         var labels = new List<int>();
-        var row = new float[featureCount + 1];
-        int classLimit = headerNames?.Length ?? int.MaxValue;
+        float[] row = line is null ? [] : new float[featureCount + 1];
+        int classLimit = headerNames?.Length ?? Dataset.MaxClassCount;
         for (; line is not null; line = rows.ReadLine())
         {
-            rows.Parse(line, row);
+            rows.Parse(line, row, nanColumns: featureCount);
             float label = row[featureCount];
             if (!(label >= 0 && label < classLimit && label == MathF.Floor(label)))
                 throw rows.Error(headerNames is null
-                    ? $"the label {label} (last field) is not a non-negative integer."
-                    : $"the label {label} (last field) is not a class index in [0, {headerNames.Length}).");
+                    ? $"the label '{LastField(line)}' (last field) is not a non-negative integer below {Dataset.MaxClassCount} (Dataset.MaxClassCount)."
+                    : $"the label '{LastField(line)}' (last field) is not a class index in [0, {headerNames.Length}).");
             features.AddRange(row.AsSpan(0, featureCount));
             labels.Add((int)label);
         }
@@ -82,6 +100,8 @@ public static class Csv
         classNames = headerNames ?? LabelNames(data.ClassCount());
         return data;
     }
+
+    private static string LastField(string line) => line[(line.LastIndexOf(',') + 1)..].Trim();
 
     private static string[] LabelNames(int classCount)
     {
@@ -98,11 +118,18 @@ public static class Csv
     /// <param name="targetColumns">How many trailing columns are targets; positive.</param>
     /// <param name="hasHeader">Whether the first non-blank line is a header, to be skipped.</param>
     /// <param name="separator">The field separator.</param>
-    /// <exception cref="InvalidDataException">A field is not a number, the rows differ in length, or there are no rows.</exception>
-    public static Dataset Load(string path, int targetColumns = 1, bool hasHeader = true, char separator = ',')
+    /// <param name="allowNaN">
+    /// Whether a feature may be <c>NaN</c> (a missing value, to be imputed before training). Infinities and
+    /// numbers beyond the float range are rejected either way, and so are NaN targets.
+    /// </param>
+    /// <exception cref="InvalidDataException">
+    /// A field is not a finite number (see <paramref name="allowNaN"/>), the rows differ in length, or there
+    /// are no rows; the message gives the file and line (and the field, for a bad number).
+    /// </exception>
+    public static Dataset Load(string path, int targetColumns = 1, bool hasHeader = true, char separator = ',', bool allowNaN = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetColumns);
-        using var rows = new RowReader(path, separator);
+        using var rows = new RowReader(path, separator, allowNaN);
         if (hasHeader && rows.ReadLine() is null)
             throw rows.Error("the file is empty; expected a header line.");
 
@@ -122,7 +149,7 @@ public static class Csv
                 row = new float[columns];
                 featureColumns = columns - targetColumns;
             }
-            rows.Parse(line, row);
+            rows.Parse(line, row, nanColumns: featureColumns);
             features.AddRange(row.AsSpan(0, featureColumns));
             targets.AddRange(row.AsSpan(featureColumns));
         }
@@ -136,16 +163,18 @@ public static class Csv
     {
         private readonly string _path;
         private readonly char _separator;
+        private readonly bool _allowNaN;
         private readonly StreamReader _reader;
         private int _lineNumber; // of the line last returned by ReadLine
         private bool _hasPeeked;
         private string? _peeked;
         private int _peekedLineNumber;
 
-        public RowReader(string path, char separator)
+        public RowReader(string path, char separator, bool allowNaN)
         {
             _path = path;
             _separator = separator;
+            _allowNaN = allowNaN;
             _reader = new StreamReader(DataStreams.OpenRead(path));
         }
 
@@ -196,8 +225,12 @@ public static class Csv
 
         public int FieldCount(string line) => line.AsSpan().Count(_separator) + 1;
 
-        /// <summary>Parses the fields of <paramref name="line"/> into <paramref name="values"/>, which must match their number.</summary>
-        public void Parse(string line, float[] values)
+        /// <summary>
+        /// Parses the fields of <paramref name="line"/> into <paramref name="values"/>, which must match their
+        /// number. Every value must be finite, except that with allowNaN the first <paramref name="nanColumns"/>
+        /// (the features) may be NaN.
+        /// </summary>
+        public void Parse(string line, float[] values, int nanColumns)
         {
             int fieldCount = FieldCount(line);
             if (fieldCount != values.Length)
@@ -209,6 +242,11 @@ public static class Csv
                 ReadOnlySpan<char> field = line.AsSpan()[range];
                 if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
                     throw Error($"field {i + 1} '{field.Trim().ToString()}' is not a number.");
+                // float.TryParse accepts "NaN" and "Infinity" and turns 1e39 into infinity; none is a usable value.
+                if (!float.IsFinite(values[i]) && !(_allowNaN && i < nanColumns && float.IsNaN(values[i])))
+                    throw Error(float.IsNaN(values[i])
+                        ? $"field {i + 1} '{field.Trim().ToString()}' is NaN; missing values are rejected unless allowNaN is set, and then only in features."
+                        : $"field {i + 1} '{field.Trim().ToString()}' is not a finite float (infinite, or beyond ±3.4e38).");
                 i++;
             }
         }

@@ -12,6 +12,13 @@ namespace Compiled;
 public sealed class Dataset
 {
     /// <summary>
+    /// The largest number of classes a classification dataset may have: labels are below 65,536. The class
+    /// count is the largest label plus one and sizes per-class tables (stratified splits, class names), so a
+    /// corrupt label such as 2·10^9 must be rejected rather than allowed to allocate gigabytes.
+    /// </summary>
+    public const int MaxClassCount = 1 << 16;
+
+    /// <summary>
     /// Wraps <paramref name="features"/> and <paramref name="targets"/> (not copied) as a dataset.
     /// </summary>
     /// <param name="features">Row-major inputs: <c>Count × featureCount</c> values.</param>
@@ -76,15 +83,18 @@ public sealed class Dataset
     /// <summary>
     /// A classification dataset: one target column holding each row's class index (as a float).
     /// </summary>
-    /// <exception cref="ArgumentException">A label is negative, or the row counts differ.</exception>
+    /// <exception cref="ArgumentException">
+    /// A label is negative or not below <see cref="MaxClassCount"/>, or the row counts differ.
+    /// </exception>
     public static Dataset FromLabels(float[] features, int featureCount, int[] labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
         var targets = new float[labels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
-            if (labels[i] < 0)
-                throw new ArgumentException($"labels[{i}] is {labels[i]}; class labels must be non-negative.", nameof(labels));
+            if ((uint)labels[i] >= MaxClassCount)
+                throw new ArgumentException(
+                    $"labels[{i}] is {labels[i]}; class labels must be in [0, {MaxClassCount}) (Dataset.MaxClassCount).", nameof(labels));
             targets[i] = labels[i];
         }
         return new Dataset(features, featureCount, targets, 1);
@@ -94,6 +104,10 @@ public sealed class Dataset
     /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, <see cref="Count"/>).</exception>
     public Dataset Subset(ReadOnlySpan<int> indices)
     {
+        // In 64 bits: a long index list times a wide row would wrap to a negative or too-small size.
+        if ((long)indices.Length * Math.Max(FeatureCount, TargetCount) > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(indices),
+                $"{indices.Length} rows of {FeatureCount} features are too many for one array.");
         var features = new float[indices.Length * FeatureCount];
         var targets = new float[indices.Length * TargetCount];
         for (int k = 0; k < indices.Length; k++)
@@ -133,7 +147,9 @@ public sealed class Dataset
     /// the class proportions. The rows of each part are then shuffled together.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not strictly between 0 and 1.</exception>
-    /// <exception cref="InvalidOperationException">The targets are not a single column of class labels.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The targets are not a single column of class labels below <see cref="MaxClassCount"/>.
+    /// </exception>
     public (Dataset Train, Dataset Test) SplitStratified(double testFraction, ulong seed)
     {
         CheckFraction(testFraction);
@@ -164,7 +180,7 @@ public sealed class Dataset
 
     /// <summary>The class label of each row, for datasets whose single target column holds class indices.</summary>
     /// <exception cref="InvalidOperationException">
-    /// <see cref="TargetCount"/> is not 1, or a target is not a non-negative integer.
+    /// <see cref="TargetCount"/> is not 1, or a target is not an integer in [0, <see cref="MaxClassCount"/>).
     /// </exception>
     public int[] Labels()
     {
@@ -175,8 +191,9 @@ public sealed class Dataset
         for (int i = 0; i < labels.Length; i++)
         {
             float t = Targets[i];
-            if (!(t >= 0 && t < 2147483648f && t == MathF.Floor(t)))
-                throw new InvalidOperationException($"Target of row {i} is {t}, not a non-negative integer class label.");
+            if (!(t >= 0 && t < MaxClassCount && t == MathF.Floor(t)))
+                throw new InvalidOperationException(
+                    $"Target of row {i} is {t}, not a class label: an integer in [0, {MaxClassCount}) (Dataset.MaxClassCount).");
             labels[i] = (int)t;
         }
         return labels;

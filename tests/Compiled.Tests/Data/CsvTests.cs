@@ -85,11 +85,11 @@ public class CsvTests
     [Theory]
     [InlineData("3,2,a,b\n1,2,0\n3,4,1\n", "header announces 3 rows, but the file has 2")]
     [InlineData("2,2,a,b\n1,2,0\n3,x,1\n", ":3: field 2 'x' is not a number")]
-    [InlineData("2,2,a,b\n1,2,0\n\n3,4,2\n", ":4: the label 2 (last field) is not a class index in [0, 2)")]
+    [InlineData("2,2,a,b\n1,2,0\n\n3,4,2\n", ":4: the label '2' (last field) is not a class index in [0, 2)")]
     [InlineData("2,2,a,b\n1,2,0\n3,4,5,1\n", ":3: the row has 4 fields, expected 3")]
-    [InlineData("2,2,a,b\n1,2,0.5\n", ":2: the label 0.5")]
+    [InlineData("2,2,a,b\n1,2,0.5\n", ":2: the label '0.5'")]
     [InlineData("two,2,a,b\n1,2,0\n", ":1: the header 'two,2,a,b' is not count,featureCount,className")]
-    [InlineData("1,2,-1\n", ":1: the label -1 (last field) is not a non-negative integer")]
+    [InlineData("1,2,-1\n", ":1: the label '-1' (last field) is not a non-negative integer below 65536")]
     [InlineData("", "the file is empty")]
     public void Uci_ErrorsNameTheFileAndLine(string content, string expected)
     {
