@@ -52,7 +52,7 @@ internal static class DataStreams
     public static long KnownRemaining(Stream content) => content is PrefixedStream plain ? plain.KnownRemaining : -1;
 
     /// <summary>A read-only stream that yields some already-read bytes, then the rest of another stream.</summary>
-    private sealed class PrefixedStream : Stream
+    private sealed class PrefixedStream : ForwardReadStream
     {
         private ReadOnlyMemory<byte> _prefix;
         private readonly Stream _inner;
@@ -67,14 +67,6 @@ internal static class DataStreams
 
         public long KnownRemaining => _inner.CanSeek ? _prefix.Length + Math.Max(0, _inner.Length - _inner.Position) : -1;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
             if (_prefix.IsEmpty) return _inner.Read(buffer);
@@ -83,11 +75,6 @@ internal static class DataStreams
             _prefix = _prefix[n..];
             return n;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -103,7 +90,7 @@ internal static class DataStreams
     /// A multi-member file (gzip files concatenated) fails the check and is rejected: its trailer
     /// covers the last member only. Errors name the source.
     /// </summary>
-    private sealed class CheckedGzipStream : Stream
+    private sealed class CheckedGzipStream : ForwardReadStream
     {
         private readonly TailStream _compressed;
         private readonly GZipStream _gzip;
@@ -118,14 +105,6 @@ internal static class DataStreams
             _gzip = new GZipStream(_compressed, CompressionMode.Decompress, leaveOpen: false);
             _source = source;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -168,11 +147,6 @@ internal static class DataStreams
                     "Concatenated (multi-member) gzip files are not supported; recompress them as one stream.");
         }
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing) _gzip.Dispose();
@@ -181,7 +155,7 @@ internal static class DataStreams
     }
 
     /// <summary>A pass-through read stream remembering how many bytes it delivered and the last 8 of them.</summary>
-    private sealed class TailStream(Stream inner) : Stream
+    private sealed class TailStream(Stream inner) : ForwardReadStream
     {
         private readonly byte[] _tail = new byte[8];
         private readonly byte[] _window = new byte[16];
@@ -198,14 +172,6 @@ internal static class DataStreams
             while (Read(scratch) > 0) { }
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
             int n = inner.Read(buffer);
@@ -221,11 +187,6 @@ internal static class DataStreams
             Total += n;
             return n;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

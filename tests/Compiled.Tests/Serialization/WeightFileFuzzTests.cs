@@ -185,17 +185,9 @@ internal static class ReferenceReader
 }
 
 /// <summary>A stream that can only be read forward: no Length, no seeking, and short reads.</summary>
-internal sealed class ForwardOnlyStream(byte[] data) : Stream
+internal sealed class ForwardOnlyStream(byte[] data) : ForwardReadStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -205,9 +197,4 @@ internal sealed class ForwardOnlyStream(byte[] data) : Stream
         _position += n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

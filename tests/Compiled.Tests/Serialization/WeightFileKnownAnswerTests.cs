@@ -33,6 +33,17 @@ public sealed class WeightFileKnownAnswerTests : IDisposable
     }
 
     [Fact]
+    public void Library_crc32_matches_the_published_check_values()
+    {
+        static uint Crc(ReadOnlySpan<byte> data) => Crc32.Final(Crc32.Update(Crc32.Initial, data));
+        Assert.Equal(0xCBF43926u, Crc("123456789"u8));
+        Assert.Equal(0u, Crc(ReadOnlySpan<byte>.Empty));
+        Assert.Equal(0x414FA339u, Crc("The quick brown fox jumps over the lazy dog"u8));
+        // Fed in pieces, as the writer does: the running register carries across calls.
+        Assert.Equal(0xCBF43926u, Crc32.Final(Crc32.Update(Crc32.Update(Crc32.Initial, "1234"u8), "56789"u8)));
+    }
+
+    [Fact]
     public void Architecture_signature_is_fnv1a_64_of_the_utf8_text()
     {
         // Published FNV-1a 64 test vectors (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
