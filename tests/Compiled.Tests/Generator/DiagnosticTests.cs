@@ -476,6 +476,24 @@ public class DiagnosticTests
         Assert.Null(run.Result.Exception);
     }
 
+    /// <summary>
+    /// The mistakes docs/diagnostics.md leaves to C#: its error names the attribute, and the generator
+    /// neither throws nor adds errors of its own to the user's build.
+    /// </summary>
+    [Theory]
+    [InlineData("[Network(Loss = Loss.MeanSquaredError)]\n[Input(4)]\n[Input(5)]\n[Dense(1)]\npublic partial class TwoInputs;", "CS0579")]
+    [InlineData("[Network(Loss = Loss.MeanSquaredError)]\n[Input(4)]\n[Dense(1)]\npublic partial struct OnStruct;", "CS0592")]
+    [InlineData("public static class Holder\n{\n    [Dense(4)]\n    public static void OnMethod() { }\n}", "CS0592")]
+    public void MistakesLeftToCSharp_GetTheCompilersError(string declaration, string id)
+    {
+        var run = GeneratorHarness.Run(InNamespace(declaration));
+
+        Assert.Null(run.Result.Exception);
+        Assert.Contains(run.Input.GetDiagnostics(), d => d.Id == id && d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error
+            && d.Location.SourceTree is { } tree && !run.Input.SyntaxTrees.Contains(tree));
+    }
+
     [Fact]
     public void EveryDiagnosticId_HasACase()
     {
