@@ -57,10 +57,19 @@ public abstract class Optimizer
         int i = 0;
         if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
         {
-            var acc = Vector<float>.Zero;
+            // Four independent accumulators, so the adds do not wait on each other: a pass at memory speed.
+            Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
             var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-            foreach (var v in vectors) acc += v - v;
-            if (!float.IsFinite(Vector.Sum(acc))) return false;
+            int v = 0;
+            for (; v <= vectors.Length - 4; v += 4)
+            {
+                a0 += vectors[v] - vectors[v];
+                a1 += vectors[v + 1] - vectors[v + 1];
+                a2 += vectors[v + 2] - vectors[v + 2];
+                a3 += vectors[v + 3] - vectors[v + 3];
+            }
+            for (; v < vectors.Length; v++) a0 += vectors[v] - vectors[v];
+            if (!float.IsFinite(Vector.Sum((a0 + a1) + (a2 + a3)))) return false;
             i = vectors.Length * Vector<float>.Count;
         }
         float tail = 0;
