@@ -144,12 +144,46 @@ public class DatasetTests
         int[] trainCounts = CountPerClass(train, sizes.Length);
         for (int c = 0; c < sizes.Length; c++)
         {
-            Assert.InRange(testCounts[c], sizes[c] * fraction - 1, sizes[c] * fraction + 1);
             Assert.Equal(sizes[c], testCounts[c] + trainCounts[c]);
         }
+        // round(50 × 0.3, 30 × 0.3, 17 × 0.3, 3 × 0.3) = round(15, 9, 5.1, 0.9) = 15, 9, 5, 1.
+        Assert.Equal([15, 9, 5, 1], testCounts);
         Assert.Equal(Enumerable.Range(0, 100), RowIds(train).Concat(RowIds(test)).Order());
         // Classes are interleaved, not listed one after the other.
         Assert.NotEqual(train.Labels().Order(), train.Labels());
+    }
+
+    /// <summary>
+    /// Exact per-class test counts, worked out by hand: round(count × fraction) for classes of 6, 7, 9, 3 and 1
+    /// rows. No product is a tie (x.5), so round-half-even and round-half-away agree; truncation or ceiling
+    /// would give other counts for several classes:
+    /// 0.3 → 1.8, 2.1, 2.7, 0.9, 0.3 → 2, 2, 3, 1, 0 (truncated: 1, 2, 2, 0, 0; ceiling: 2, 3, 3, 1, 1);
+    /// 0.6 → 3.6, 4.2, 5.4, 1.8, 0.6 → 4, 4, 5, 2, 1 (truncated: 3, 4, 5, 1, 0; ceiling: 4, 5, 6, 2, 1).
+    /// </summary>
+    [Theory]
+    [InlineData(0.3, new[] { 2, 2, 3, 1, 0 })]
+    [InlineData(0.6, new[] { 4, 4, 5, 2, 1 })]
+    public void SplitStratified_TestShareIsTheRoundedProductPerClass(double fraction, int[] expectedTest)
+    {
+        int[] sizes = [6, 7, 9, 3, 1];
+        // The classes' rows interleaved: label of row i is the class whose turn it is in a fixed scramble.
+        int[] labels = Enumerable.Range(0, sizes.Length).SelectMany(c => Enumerable.Repeat(c, sizes[c])).ToArray();
+        new Rng(42).Shuffle(labels);
+        Dataset data = Dataset.FromLabels(Enumerable.Range(0, labels.Length).Select(i => (float)i).ToArray(), 1, labels);
+
+        foreach (ulong seed in new ulong[] { 0, 1, 2, 3 })
+        {
+            (Dataset train, Dataset test) = data.SplitStratified(fraction, seed);
+
+            Assert.Equal(expectedTest, CountPerClass(test, sizes.Length));
+            Assert.Equal(sizes.Zip(expectedTest, (size, t) => size - t), CountPerClass(train, sizes.Length));
+            Assert.Equal(expectedTest.Sum(), test.Count);
+            Assert.Equal(labels.Length - expectedTest.Sum(), train.Count);
+            // A partition: every row exactly once, each still with its own label.
+            Assert.Equal(Enumerable.Range(0, labels.Length), RowIds(train).Concat(RowIds(test)).Order());
+            Assert.All(RowIds(train).Zip(train.Labels()), p => Assert.Equal(labels[p.First], p.Second));
+            Assert.All(RowIds(test).Zip(test.Labels()), p => Assert.Equal(labels[p.First], p.Second));
+        }
     }
 
     private static int[] CountPerClass(Dataset data, int classCount)

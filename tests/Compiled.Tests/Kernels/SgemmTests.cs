@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using Compiled.Kernels;
 using Xunit;
@@ -99,7 +101,10 @@ public sealed class SgemmTests
     public void ReportsPathMatchingEnvironment()
     {
         _output.WriteLine($"Sgemm.Path = {Sgemm.Path}");
-        Assert.Contains(Sgemm.Path, new[] { "avx512", "avx2", "scalar" });
+        // The widest instruction set the runtime reports (it already honours DOTNET_EnableAVX512=0 and
+        // DOTNET_EnableHWIntrinsic=0), checked on every run rather than only under those variables.
+        string expected = Avx512F.IsSupported && Fma.IsSupported ? "avx512" : Avx2.IsSupported && Fma.IsSupported ? "avx2" : "scalar";
+        Assert.Equal(expected, Sgemm.Path);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0") Assert.Equal("scalar", Sgemm.Path);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0") Assert.NotEqual("avx512", Sgemm.Path);
     }
@@ -151,6 +156,137 @@ public sealed class SgemmTests
                 Check(Case.Create(transA, transB, m, n, k, -1.5f, beta, 3, 5, 2, nanC: false, seed: (ulong)(k * 3 + n)));
             }
         }
+    }
+
+    /// <summary>Stores a row-major matrix, or its transpose, with leading dimension <paramref name="ld"/> (padding NaN).</summary>
+    private static float[] Store(float[,] matrix, bool transposed, int ld)
+    {
+        int rows = transposed ? matrix.GetLength(1) : matrix.GetLength(0);
+        int columns = transposed ? matrix.GetLength(0) : matrix.GetLength(1);
+        var data = new float[(rows - 1) * ld + columns];
+        data.AsSpan().Fill(float.NaN);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                data[r * ld + c] = transposed ? matrix[c, r] : matrix[r, c];
+        return data;
+    }
+
+    private static float[] Flatten(float[,] matrix) => matrix.Cast<float>().ToArray();
+
+    /// <summary>
+    /// A = [1 2 3; 4 5 6], B = [7 8; 9 10; 11 12], worked by hand:
+    /// A·B = [1·7+2·9+3·11  1·8+2·10+3·12; 4·7+5·9+6·11  4·8+5·10+6·12] = [58 64; 139 154].
+    /// With alpha = 0.5, beta = 2 and C = [1 −1; 0.5 2]: C ← 0.5·A·B + 2·C = [29+2 32−2; 69.5+1 77+4] = [31 30; 70.5 81].
+    /// Every value is exact in float, so each layout must give exactly these numbers.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TransposeCombinations))]
+    public void HandComputedProduct2x3By3x2(bool transA, bool transB)
+    {
+        float[,] a = { { 1, 2, 3 }, { 4, 5, 6 } };
+        float[,] b = { { 7, 8 }, { 9, 10 }, { 11, 12 } };
+        int lda = transA ? 2 : 3, ldb = transB ? 3 : 2;
+        float[] c = { 1f, -1f, 0.5f, 2f };
+        Sgemm.Multiply(transA, transB, 2, 2, 3, 0.5f, Store(a, transA, lda), lda, Store(b, transB, ldb), ldb, 2f, c, 2);
+        Assert.Equal(new[] { 31f, 30f, 70.5f, 81f }, c);
+
+        // beta = 0 ignores C (NaN included); alpha = 1 gives the bare product.
+        float[] fresh = { float.NaN, float.NaN, float.NaN, float.NaN };
+        Sgemm.Multiply(transA, transB, 2, 2, 3, 1f, Store(a, transA, lda), lda, Store(b, transB, ldb), ldb, 0f, fresh, 2);
+        Assert.Equal(new[] { 58f, 64f, 139f, 154f }, fresh);
+    }
+
+    /// <summary>
+    /// A = [1 −2; 0 3; 2 1] (3×2), B = [1 0 2 −1; 3 1 0 2] (2×4), by hand:
+    /// row 0: [1−6  0−2  2+0  −1−4] = [−5 −2 2 −5]; row 1: [0+9  0+3  0+0  0+6] = [9 3 0 6];
+    /// row 2: [2+3  0+1  4+0  −2+2] = [5 1 4 0]. With alpha = −1, beta = 0.25, C = 4 everywhere (padding 12345,
+    /// operands padded with NaN): C ← −A·B + 1 = [6 3 −1 6; −8 −2 1 −5; −4 0 −3 1].
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TransposeCombinations))]
+    public void HandComputedProduct3x2By2x4WithPadding(bool transA, bool transB)
+    {
+        float[,] a = { { 1, -2 }, { 0, 3 }, { 2, 1 } };
+        float[,] b = { { 1, 0, 2, -1 }, { 3, 1, 0, 2 } };
+        int lda = (transA ? 3 : 2) + 2, ldb = (transB ? 2 : 4) + 1, ldc = 4 + 3;
+        float[] c = new float[2 * ldc + 4];
+        c.AsSpan().Fill(12345f);
+        for (int i = 0; i < 3; i++) c.AsSpan(i * ldc, 4).Fill(4f);
+
+        Sgemm.Multiply(transA, transB, 3, 4, 2, -1f, Store(a, transA, lda), lda, Store(b, transB, ldb), ldb, 0.25f, c, ldc);
+
+        float[,] expected = { { 6, 3, -1, 6 }, { -8, -2, 1, -5 }, { -4, 0, -3, 1 } };
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(Flatten(expected).AsSpan(i * 4, 4).ToArray(), c.AsSpan(i * ldc, 4).ToArray());
+            if (i < 2) Assert.All(c.AsSpan(i * ldc + 4, 3).ToArray(), v => Assert.Equal(12345f, v));
+        }
+    }
+
+    /// <summary>
+    /// A dot product (m = n = 1), the small-m path: a = [1 2 3 4], b = [0.5 0.25 2 −1]:
+    /// a·b = 0.5 + 0.5 + 6 − 4 = 3; alpha = 2, beta = 1, C = 10 → 2·3 + 10 = 16.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TransposeCombinations))]
+    public void HandComputedDotProduct(bool transA, bool transB)
+    {
+        float[] a = { 1f, 2f, 3f, 4f }, b = { 0.5f, 0.25f, 2f, -1f };
+        float[] c = { 10f };
+        // A is 1×4 (lda 4) or, transposed, 4×1 (lda 1); B is 4×1 (ldb 1) or, transposed, 1×4 (ldb 4).
+        Sgemm.Multiply(transA, transB, 1, 1, 4, 2f, a, transA ? 1 : 4, b, transB ? 4 : 1, 1f, c, 1);
+        Assert.Equal(16f, c[0]);
+    }
+
+    /// <summary>
+    /// Shapes large enough for the vector, blocked and multi-threaded kernels, with products known in closed form
+    /// (all exact in float, every value below 2²⁴):
+    /// A[i, p] = i + 1 and B[p, j] = j + 1 give (A·B)[i, j] = k·(i + 1)·(j + 1);
+    /// A[i, p] = 1 when p = (3i + 1) mod k, else 0, picks row (3i + 1) mod k of B: with B[p, j] = p − 2j,
+    /// (A·B)[i, j] = ((3i + 1) mod k) − 2j.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, 67, 35, 130)]
+    [InlineData(false, true, 67, 35, 130)]
+    [InlineData(true, false, 67, 35, 130)]
+    [InlineData(true, true, 67, 35, 130)]
+    [InlineData(false, true, 3, 257, 513)]
+    [InlineData(true, false, 200, 100, 300)]
+    public void ClosedFormProductsOnLargeShapes(bool transA, bool transB, int m, int n, int k)
+    {
+        var constantRows = new float[m, k];
+        var selector = new float[m, k];
+        var columnRamp = new float[k, n];
+        var rowMinusColumn = new float[k, n];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++)
+            {
+                constantRows[i, p] = i + 1;
+                selector[i, p] = p == (3 * i + 1) % k ? 1f : 0f;
+            }
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
+            {
+                columnRamp[p, j] = j + 1;
+                rowMinusColumn[p, j] = p - 2 * j;
+            }
+        int lda = transA ? m : k, ldb = transB ? k : n;
+
+        var c = new float[m * n];
+        Sgemm.Multiply(transA, transB, m, n, k, 1f, Store(constantRows, transA, lda), lda, Store(columnRamp, transB, ldb), ldb, 0f, c, n);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                if (c[i * n + j] != (float)k * (i + 1) * (j + 1))
+                    Assert.Fail($"C[{i},{j}] = {c[i * n + j]}, expected k·(i+1)·(j+1) = {k * (i + 1) * (j + 1)}");
+
+        // Now accumulate onto C with beta = 1, alpha = 2: C[i, j] = k·(i+1)·(j+1) + 2·(((3i+1) mod k) − 2j).
+        Sgemm.Multiply(transA, transB, m, n, k, 2f, Store(selector, transA, lda), lda, Store(rowMinusColumn, transB, ldb), ldb, 1f, c, n);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float expected = k * (i + 1) * (j + 1) + 2 * ((3 * i + 1) % k - 2 * j);
+                if (c[i * n + j] != expected) Assert.Fail($"C[{i},{j}] = {c[i * n + j]}, expected {expected}");
+            }
     }
 
     [Fact]

@@ -1,9 +1,17 @@
 using System;
 using System.Linq;
+using Compiled;
 using Compiled.Tests.Networks;
 using Xunit;
 
 namespace Compiled.Tests.Numerics;
+
+// Input(10 000) → Dropout(p) → Dense(1): wide enough that the mask's zero count is a tight estimate of p.
+[Network(Loss = Loss.MeanSquaredError, Seed = 3)][Input(10_000)][Dropout(0)][Dense(1)] public partial class DropoutRate0Probe;
+[Network(Loss = Loss.MeanSquaredError, Seed = 3)][Input(10_000)][Dropout(0.1)][Dense(1)] public partial class DropoutRate10Probe;
+[Network(Loss = Loss.MeanSquaredError, Seed = 3)][Input(10_000)][Dropout(0.3)][Dense(1)] public partial class DropoutRate30Probe;
+[Network(Loss = Loss.MeanSquaredError, Seed = 3)][Input(10_000)][Dropout(0.5)][Dense(1)] public partial class DropoutRate50Probe;
+[Network(Loss = Loss.MeanSquaredError, Seed = 3)][Input(10_000)][Dropout(0.8)][Dense(1)] public partial class DropoutRate80Probe;
 
 public sealed class DropoutTests
 {
@@ -22,7 +30,78 @@ public sealed class DropoutTests
         var dw = net.Dense1WeightsGradient.ToArray();
         int zeros = dw.Count(g => g == 0f);
         Assert.InRange(zeros, 450, 550); // Binomial(1000, 0.5): ±3.2σ
-        foreach (var g in dw.Where(g => g != 0f)) Assert.Equal(2 * dz, g, 5);
+        foreach (var g in dw.Where(g => g != 0f)) Assert.Equal(2 * dz, g);
+    }
+
+    private static INetwork Probe(double rate) => rate switch
+    {
+        0.0 => new DropoutRate0Probe(),
+        0.1 => new DropoutRate10Probe(),
+        0.3 => new DropoutRate30Probe(),
+        0.5 => new DropoutRate50Probe(),
+        0.8 => new DropoutRate80Probe(),
+        _ => throw new ArgumentOutOfRangeException(nameof(rate)),
+    };
+
+    /// <summary>
+    /// At each rate p, with x = 1 and one output, ∂L/∂wⱼ = dz·mⱼ (Gradients: the 10 000 weights, then the bias dz).
+    /// Oracle: the zero count is Binomial(n, p), so it must lie within 5σ = 5·√(n·p·(1 − p)) of n·p; every
+    /// other gradient is exactly dz·(1/keep) with keep = (float)(1 − p), the constant the generated code passes
+    /// (a scale of 1/p instead agrees only at p = 0.5).
+    /// </summary>
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.3)]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    public void Mask_rate_and_survivor_scale_match_p_at_every_rate(double p)
+    {
+        var net = Probe(p);
+        int n = net.InputSize;
+        Assert.Equal(10_000, n);
+        var x = Enumerable.Repeat(1f, n).ToArray();
+        float scale = 1f / (float)(1 - p);
+        int totalZeros = 0;
+        for (int step = 0; step < 3; step++)
+        {
+            net.ComputeGradients(x, new[] { 3f });
+            float[] gradients = net.Gradients.ToArray();
+            float dz = gradients[n];
+            Assert.NotEqual(0f, dz);
+            int zeros = 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (gradients[j] == 0f) { zeros++; continue; }
+                Assert.Equal(dz * scale, gradients[j]);
+            }
+            double sigma = Math.Sqrt(n * p * (1 - p));
+            Assert.InRange(zeros, n * p - 5 * sigma, n * p + 5 * sigma);
+            totalZeros += zeros;
+        }
+        // Over three independent masks the bound is tighter still (σ grows as √3, not 3).
+        double total = 3.0 * n;
+        double totalSigma = Math.Sqrt(total * p * (1 - p));
+        Assert.InRange(totalZeros, total * p - 5 * totalSigma, total * p + 5 * totalSigma);
+    }
+
+    /// <summary>p = 0 keeps everything with scale exactly 1: training forward and backward equal inference.</summary>
+    [Fact]
+    public void Rate_zero_is_the_identity_in_training()
+    {
+        var net = Probe(0.0);
+        int n = net.InputSize;
+        var x = Enumerable.Range(0, n).Select(i => (i % 7) * 0.25f - 0.5f).ToArray();
+        x[0] = 1f;
+        float loss = net.ComputeGradients(x, new[] { 3f });
+        float[] gradients = net.Gradients.ToArray();
+        float dz = gradients[n];
+        Assert.NotEqual(0f, dz);
+        for (int j = 0; j < n; j++) Assert.Equal(dz * x[j], gradients[j]);
+
+        var y = new float[1];
+        net.Predict(x, y);
+        // The training pass may sum in another order than inference: equal to rounding.
+        Assert.Equal((y[0] - 3f) * (y[0] - 3f), loss, 1e-4f * Math.Max(1f, loss));
     }
 
     [Fact]

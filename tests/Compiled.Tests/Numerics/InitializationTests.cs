@@ -1,11 +1,31 @@
 using System;
 using System.Linq;
+using Compiled;
 using Compiled.Tests.Networks;
 using Xunit;
 
 namespace Compiled.Tests.Numerics;
 
-/// <summary>Initialization against the published schemes: He uniform U(±√(6/fanIn)), Glorot uniform U(±√(6/(fanIn+fanOut))).</summary>
+/// <summary>Every initializer chosen explicitly, on layers wide enough for tight moment estimates.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 21)]
+[Input(512)]
+[Dense(256, Activation.Tanh, Initializer = Initializer.HeNormal)]
+[Dense(384, Activation.ReLU, Initializer = Initializer.GlorotNormal)]
+[Dense(200, Activation.Tanh, Initializer = Initializer.HeUniform)]
+[Dense(300, Activation.ReLU, Initializer = Initializer.GlorotUniform)]
+public partial class InitializerProbe;
+
+/// <summary>The network-wide default applies to layers that do not override it.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 21, Initializer = Initializer.HeNormal)]
+[Input(400)]
+[Dense(300, Activation.Tanh)]
+[Dense(100, Initializer = Initializer.GlorotUniform)]
+public partial class NetworkInitializerProbe;
+
+/// <summary>
+/// Initialization against the published schemes: He uniform U(±√(6/fanIn)), Glorot uniform U(±√(6/(fanIn+fanOut))),
+/// He normal N(0, 2/fanIn), Glorot normal N(0, 2/(fanIn+fanOut)); biases 0.
+/// </summary>
 public sealed class InitializationTests
 {
     [Fact]
@@ -19,12 +39,58 @@ public sealed class InitializationTests
     }
 
     [Fact]
+    public void Explicit_initializers_follow_their_schemes_whatever_the_activation()
+    {
+        var net = new InitializerProbe(seed: 4);
+        AssertNormal(net.Dense1Weights.ToArray(), 2.0 / 512);             // He normal on a tanh layer
+        AssertNormal(net.Dense2Weights.ToArray(), 2.0 / (256 + 384));     // Glorot normal on a ReLU layer
+        AssertUniform(net.Dense3Weights.ToArray(), Math.Sqrt(6.0 / 384)); // He uniform on a tanh layer
+        AssertUniform(net.Dense4Weights.ToArray(), Math.Sqrt(6.0 / (200 + 300)));
+        Assert.All(net.Dense1Bias.ToArray(), b => Assert.Equal(0f, b));
+        Assert.All(net.Dense2Bias.ToArray(), b => Assert.Equal(0f, b));
+        Assert.All(net.Dense3Bias.ToArray(), b => Assert.Equal(0f, b));
+        Assert.All(net.Dense4Bias.ToArray(), b => Assert.Equal(0f, b));
+    }
+
+    [Fact]
+    public void Network_initializer_is_the_default_and_a_layer_overrides_it()
+    {
+        var net = new NetworkInitializerProbe(seed: 8);
+        AssertNormal(net.Dense1Weights.ToArray(), 2.0 / 400);
+        AssertUniform(net.Dense2Weights.ToArray(), Math.Sqrt(6.0 / (300 + 100)));
+    }
+
+    [Fact]
     public void Same_seed_same_weights_other_seed_other_weights()
     {
         Assert.True(new DigitsNet(seed: 5).Parameters.SequenceEqual(new DigitsNet(seed: 5).Parameters));
         Assert.False(new DigitsNet(seed: 5).Parameters.SequenceEqual(new DigitsNet(seed: 6).Parameters));
         // The parameterless constructor uses [Network(Seed = 11)].
         Assert.True(new DigitsNet().Parameters.SequenceEqual(new DigitsNet(seed: 11).Parameters));
+    }
+
+    /// <summary>
+    /// N(0, v) with n samples: the sample mean has σ = √(v/n), the sample variance σ ≈ v·√(2/n); both must lie
+    /// within 5σ. The fraction within one standard deviation is Binomial(n, 0.6827)/n (a uniform of the same
+    /// variance gives 0.577), and the fourth moment is 3v² (uniform: 1.8v²), so the shape is normal too.
+    /// </summary>
+    private static void AssertNormal(float[] weights, double variance)
+    {
+        double n = weights.Length;
+        Assert.True(n >= 40_000, "too few weights for the bounds below");
+        double mean = weights.Average(w => (double)w);
+        double sampleVariance = weights.Average(w => ((double)w - mean) * ((double)w - mean));
+        double meanSigma = Math.Sqrt(variance / n);
+        Assert.InRange(mean, -5 * meanSigma, 5 * meanSigma);
+        double varianceSigma = variance * Math.Sqrt(2 / n);
+        Assert.InRange(sampleVariance, variance - 5 * varianceSigma, variance + 5 * varianceSigma);
+
+        double std = Math.Sqrt(variance);
+        double withinOne = weights.Count(w => Math.Abs(w) <= std) / n;
+        double shareSigma = Math.Sqrt(0.6827 * 0.3173 / n);
+        Assert.InRange(withinOne, 0.6827 - 5 * shareSigma, 0.6827 + 5 * shareSigma);
+        double fourth = weights.Average(w => Math.Pow(w, 4)) / (variance * variance);
+        Assert.InRange(fourth, 2.7, 3.3); // kurtosis 3; its estimator's σ is √(96/n) < 0.05 here
     }
 
     private static void AssertUniform(float[] weights, double limit)
