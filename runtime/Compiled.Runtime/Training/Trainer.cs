@@ -25,6 +25,8 @@ public static class Trainer
         if (options.Patience > 0 && options.Validation is null)
             throw new ArgumentException("Early stopping (FitOptions.Patience) needs FitOptions.Validation data to watch.", nameof(options));
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (options.Validation is { Count: 0 })
+            throw new ArgumentException("FitOptions.Validation is empty: give it at least one sample, or leave it null.", nameof(options.Validation));
 
         // A fresh Adam per run when none is given: options may be reused, optimizer state must not be.
         var optimizer = options.Optimizer ?? new Adam();

@@ -202,7 +202,7 @@ public sealed class FitOptionsTests
         Assert.Equal("Validation", validation.ParamName);
     }
 
-    [Fact(Skip = "bug: an empty FitOptions.Validation set is not checked up front: Fit trains a whole epoch, then Evaluate throws ArgumentException(\"inputs\") about a zero-length input")]
+    [Fact]
     public void Empty_validation_set_is_refused_before_training()
     {
         var error = Refused<ArgumentException>(new FitOptions { Validation = new Dataset([], 1, [], 1) });
