@@ -4,8 +4,11 @@ using Compiled.Tests.Networks;
 
 // Wide networks for the gradient checks and the double-precision reference: 19 inputs, hidden layers of
 // 33 and 17 units, so that every Vector256 loop (8 lanes) runs its body and its scalar tail, and the
-// SGEMM runs its 16-lane (AVX-512), 8-lane (AVX2) and scalar column paths. The narrow networks
-// (GradientCheckNetworks.cs, at most 6 units) never reach the vector bodies.
+// SGEMM's blocked micro-kernels get a register tile plus one column: 33 = the AVX-512 kernel's NR (32)
+// + 1, 17 = the AVX2 kernel's NR (16) + 1 (the scalar kernel, NR = 4, has tails everywhere); outputs
+// narrower than NR take the direct kernels of SgemmSmall. The narrow networks (GradientCheckNetworks.cs,
+// at most 6 units) never reach the vector body of a Dense epilogue: with the bias sign flipped there,
+// all of them still pass and every wide one fails.
 // Every activation is fused into a Dense layer at both widths (one network per activation, the losses
 // rotating), every cross-entropy has a fused-output variant, and every activation but Identity appears
 // as a standalone [Activation] layer at some width of 17 or more.
