@@ -79,7 +79,9 @@ public static class ActivationMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ELU(Vector256<float> z, float alpha) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<float>.Zero), z,
-            Vector256.Create(alpha) * (Vector256.Exp(Vector256.Min(z, Vector256<float>.Zero)) - Vector256<float>.One));
+            // Min(…, 0): Vector256.Exp(z) is 1 + 1 ulp for z in (−1.5e-8, 0], which would give a positive
+            // y for z ≤ 0; y must share z's sign, since backward reads the kink from y when z is not kept.
+            Vector256.Min(Vector256.Create(alpha) * (Vector256.Exp(Vector256.Min(z, Vector256<float>.Zero)) - Vector256<float>.One), Vector256<float>.Zero));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ELUBackward(float z, float y, float dy, float alpha) => z > 0f ? dy : dy * (y + alpha);
