@@ -87,4 +87,49 @@ public sealed class PersistenceTests : IDisposable
         small.Save(smallStream);
         Refused(smallStream.ToArray(), "parameters");
     }
+
+    [Fact]
+    public void Null_and_empty_arguments_are_refused_by_name()
+    {
+        var net = new FashionMlp();
+        using var stream = new MemoryStream();
+        Assert.Equal("stream", Assert.Throws<ArgumentNullException>(() => WeightFile.Write(null!, net)).ParamName);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => WeightFile.Write(stream, null!)).ParamName);
+        Assert.Equal("stream", Assert.Throws<ArgumentNullException>(() => WeightFile.Read(null!, net)).ParamName);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => WeightFile.Read(stream, null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => WeightFile.Save(null!, net)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentException>(() => WeightFile.Save("", net)).ParamName);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => WeightFile.Save(Path.Combine(_dir, "x"), null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => WeightFile.Load(null!, net)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentException>(() => WeightFile.Load("", net)).ParamName);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => WeightFile.Load(Path.Combine(_dir, "x"), null!)).ParamName);
+    }
+
+    /// <summary>A truncated file says where it ends: inside the parameters, or inside the 4-byte checksum.</summary>
+    [Fact]
+    public void Truncation_names_the_part_that_is_cut()
+    {
+        var net = Trained();
+        using var full = new MemoryStream();
+        net.Save(full);
+        byte[] bytes = full.ToArray();
+        var copy = new FashionMlp(seed: 5);
+        string Cut(int length) =>
+            Assert.Throws<InvalidDataException>(() => copy.Load(new MemoryStream(bytes, 0, length))).Message;
+
+        Assert.Contains("ends inside the parameters", Cut(24 + 4 * 100));
+        Assert.Contains("ends inside the parameters", Cut(bytes.Length - 5));   // one parameter byte short
+        Assert.Contains("ends inside the checksum", Cut(bytes.Length - 4));     // every parameter, no checksum
+        Assert.Contains("ends inside the checksum", Cut(bytes.Length - 1));
+    }
+
+    [Fact]
+    public void Trailing_bytes_are_counted_in_the_message()
+    {
+        var net = Trained();
+        string path = Path.Combine(_dir, "trailing.cmpl");
+        net.Save(path);
+        File.AppendAllText(path, "abc");
+        Assert.Contains("3 trailing bytes", Assert.Throws<InvalidDataException>(() => new FashionMlp().Load(path)).Message);
+    }
 }
