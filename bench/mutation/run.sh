@@ -14,6 +14,8 @@
 #
 # Reports (html, json, cleartext in console.log) go to bench/mutation/out/<folder>-<UTC time>/ (git-ignored).
 # Slow: docs/mutation.md says how long each folder takes. Not run in CI.
+# A run stopped by hand (kill) may leave Stryker's mutated Compiled.Runtime.dll in
+# tests/Compiled.Tests/bin/Release: delete that folder before testing in Release again.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +32,8 @@ case "$folder" in
   all)                          mutate=('**/*.cs');             filter="$no_generator" ;;
   Kernels)                      mutate=('**/Kernels/**/*.cs');  filter="$no_generator" ;;
   Training|Serialization|Data)  mutate=("**/$folder/**/*.cs");  filter="$no_generator&$no_sgemm" ;;
-  Root)                         mutate=('*.cs');                filter="$no_generator&$no_sgemm" ;;
+  Root)                         mutate=('**/*.cs' '!**/Kernels/**' '!**/Training/**' '!**/Serialization/**' '!**/Data/**')
+                                filter="$no_generator&$no_sgemm" ;;
   *) echo "usage: $0 [all|Kernels|Training|Serialization|Data|Root] [stryker options...]" >&2; exit 2 ;;
 esac
 
