@@ -85,7 +85,7 @@ public static class WeightFile
         string full = Path.GetFullPath(path);
         string name = Path.GetFileName(full);
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names a root directory, not a file.", nameof(path));
-        if (name.Length == 0) throw new ArgumentException($"'{path}' names a directory, not a file.", nameof(path));
+        if (name.Length == 0 || Directory.Exists(full)) throw new ArgumentException($"'{path}' names a directory, not a file.", nameof(path));
 
         TempFiles.DeleteStale(directory, name);
         string temp = Path.Combine(directory, TempFiles.NewName(name));

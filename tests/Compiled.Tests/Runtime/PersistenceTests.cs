@@ -132,4 +132,40 @@ public sealed class PersistenceTests : IDisposable
         File.AppendAllText(path, "abc");
         Assert.Contains("3 trailing bytes", Assert.Throws<InvalidDataException>(() => new FashionMlp().Load(path)).Message);
     }
+
+    [Fact]
+    public void Saving_onto_a_directory_is_refused_before_writing()
+    {
+        foreach (string target in new[] { _dir, _dir + Path.DirectorySeparatorChar })
+        {
+            var error = Assert.Throws<ArgumentException>(() => new FashionMlp().Save(target));
+            Assert.Contains("names a directory", error.Message);
+            Assert.Equal("path", error.ParamName);
+        }
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_dir)!, Path.GetFileName(_dir) + ".tmp*")); // no temp file left beside it
+    }
+
+    /// <summary>A stream that cannot seek is checked as it is read: the message still names the part that is cut.</summary>
+    [Fact]
+    public void Truncation_of_a_forward_only_stream_names_the_part_that_is_cut()
+    {
+        var net = Trained();
+        using var full = new MemoryStream();
+        net.Save(full);
+        byte[] bytes = full.ToArray();
+        string Cut(int length) => Assert.Throws<InvalidDataException>(() =>
+            new FashionMlp(seed: 5).Load(new Compiled.Tests.Serialization.ForwardOnlyStream(bytes[..length]))).Message;
+
+        Assert.Contains("header", Cut(10));
+        Assert.Contains("parameters", Cut(24 + 4 * 7));
+        Assert.Contains("checksum", Cut(bytes.Length - 2));
+    }
+
+    [Fact]
+    public void Load_errors_name_the_file()
+    {
+        string path = Path.Combine(_dir, "short.cmpl");
+        File.WriteAllBytes(path, new byte[10]);
+        Assert.Contains($"Weight file '{path}'", Assert.Throws<InvalidDataException>(() => new FashionMlp().Load(path)).Message);
+    }
 }
