@@ -27,6 +27,20 @@ internal static class NetworkEmitter
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
     public static readonly string[] ReservedMemberNames = GeneratedMembers.Select(m => m.Name).ToArray();
 
+    /// <summary>
+    /// Every member the generated half of a network with these layers has, by name, with what it is:
+    /// <see cref="GeneratedMembers"/> plus each layer's PascalCase name followed by each of <see cref="LayerMemberSuffixes"/>.
+    /// </summary>
+    public static System.Collections.Generic.Dictionary<string, string> GeneratedMemberNames(System.Collections.Generic.IEnumerable<string> layerNames)
+    {
+        var names = new System.Collections.Generic.Dictionary<string, string>();
+        foreach (var (name, kind) in GeneratedMembers) names[name] = kind;
+        foreach (string layer in layerNames)
+            foreach (string suffix in LayerMemberSuffixes)
+                names[Naming.Pascal(layer) + suffix] = $"a member of layer '{layer}'";
+        return names;
+    }
+
     /// <summary>Suffixes of the members generated per layer (after the layer's Pascal name).</summary>
     public static readonly string[] LayerMemberSuffixes =
     {

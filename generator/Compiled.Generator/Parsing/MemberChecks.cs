@@ -16,14 +16,9 @@ namespace Compiled.Generator.Parsing;
 internal static class MemberChecks
 {
     /// <summary>Adds the diagnostics for <paramref name="symbol"/>'s own members and base class.</summary>
-    /// <param name="layerNames">The layers' names (each layer adds members prefixed by its PascalCase name).</param>
-    public static void Check(INamedTypeSymbol symbol, string className, IEnumerable<string> layerNames, List<DiagnosticInfo> diagnostics)
+    /// <param name="generated">The members the generated half will have (<see cref="NetworkEmitter.GeneratedMemberNames"/>).</param>
+    public static void Check(INamedTypeSymbol symbol, string className, Dictionary<string, string> generated, List<DiagnosticInfo> diagnostics)
     {
-        var generated = new Dictionary<string, string>();
-        foreach (var (name, kind) in NetworkEmitter.GeneratedMembers) generated[name] = kind;
-        foreach (string layer in layerNames)
-            foreach (string suffix in NetworkEmitter.LayerMemberSuffixes)
-                generated[Naming.Pascal(layer) + suffix] = $"a member of layer '{layer}'";
 
         foreach (var member in symbol.GetMembers())
         {

@@ -46,8 +46,6 @@ internal static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeKind, classLocation, className, "file-local"));
         if (symbol.IsRecord)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeKind, classLocation, className, "a record"));
-        if (System.Array.IndexOf(NetworkEmitter.ReservedMemberNames, className) >= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, classLocation, className));
 
         // Attributes in source order: Roslyn's GetAttributes() order is not specified across partial
         // declarations, so read the syntax of this declaration and match each to its AttributeData.
@@ -82,8 +80,9 @@ internal static class NetworkParser
         var ownAttributes = declaration.AttributeLists.SelectMany(l => l.Attributes).ToList();
         int inputIndex = ownAttributes.FindIndex(a => byNode.TryGetValue(a, out var d) && d.AttributeClass?.ToDisplayString() == InputAttribute);
 
-        foreach (var attribute in ownAttributes)
+        for (int index = 0; index < ownAttributes.Count; index++)
         {
+            var attribute = ownAttributes[index];
             cancellationToken.ThrowIfCancellationRequested();
             if (!byNode.TryGetValue(attribute, out var data)) continue;
             string? name = data.AttributeClass?.ToDisplayString();
@@ -93,7 +92,7 @@ internal static class NetworkParser
 
             sawInput |= name == InputAttribute;
             sawLayer |= name is DenseAttribute or ActivationAttribute or DropoutAttribute;
-            if (name is DenseAttribute or ActivationAttribute or DropoutAttribute && ownAttributes.IndexOf(attribute) < inputIndex)
+            if (name is DenseAttribute or ActivationAttribute or DropoutAttribute && index < inputIndex)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerBeforeInput, location, shortName));
             if (!AllConstant(data, out string? problem))
             {
@@ -169,20 +168,18 @@ internal static class NetworkParser
             }
         }
 
-        MemberChecks.Check(symbol, className, layers.Select(l => l.Name), diagnostics);
+        // One list of what the generated half will hold: the class may not take one of those names (CS0542),
+        // and the user's own members may not either.
+        var generated = NetworkEmitter.GeneratedMemberNames(layers.Select(l => l.Name));
+        if (generated.ContainsKey(className))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, classLocation, className));
+        MemberChecks.Check(symbol, className, generated, diagnostics);
         if (!sawInput)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, className));
         if (!sawLayer)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, networkLocation, className));
 
         if (diagnostics.Count > 0 || inputShape is null)
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
-
-        foreach (var layer in layers)
-            foreach (var suffix in NetworkEmitter.LayerMemberSuffixes)
-                if (Naming.Pascal(layer.Name) + suffix == className)
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClash, classLocation, className));
-        if (diagnostics.Count > 0)
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
 
         var spec = new NetworkSpec(
