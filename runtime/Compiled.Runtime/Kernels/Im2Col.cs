@@ -1,0 +1,124 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// The column matrix of one sample's channel group and its adjoint. Row (c, kh, kw) of the
+/// [(InChannels / Groups) · KH · KW] × [OH · OW] matrix holds, at column (oh, ow), input channel c at row
+/// oh · SH − PadTop + kh · DH, column ow · SW − PadLeft + kw · DW, or 0 outside the input; a convolution is then the
+/// product weights[OCg × K] · columns[K × OH·OW]. Both directions walk the matrix in the same order, so the
+/// scatter-add of the backward pass sums in a fixed order (deterministic).
+/// </summary>
+internal static class Im2Col
+{
+    /// <summary>columns = im2col(group): <paramref name="group"/> holds the group's InChannels / Groups input planes.</summary>
+    public static void Pack(in ConvGeometry g, ReadOnlySpan<float> group, Span<float> columns) =>
+        Walk<Gather>(g, ref MemoryMarshal.GetReference(group), ref MemoryMarshal.GetReference(columns));
+
+    /// <summary>group += col2im(columns): each column entry is added to the input position it was read from.</summary>
+    public static void AddBack(in ConvGeometry g, ReadOnlySpan<float> columns, Span<float> group) =>
+        Walk<Scatter>(g, ref MemoryMarshal.GetReference(group), ref MemoryMarshal.GetReference(columns));
+
+    /// <summary>Visits every (row, oh) segment of the column matrix with the input row it reads, if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Walk<TTransfer>(in ConvGeometry g, ref float image, ref float columns) where TTransfer : struct, ITransfer
+    {
+        int channels = g.InChannels / g.Groups, inPlane = g.InHeight * g.InWidth;
+        int outWidth = g.OutWidth, outPlane = g.OutHeight * outWidth;
+        ref float row = ref columns;
+        for (int c = 0; c < channels; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref image, (nint)c * inPlane);
+            for (int kh = 0; kh < g.KernelHeight; kh++)
+            {
+                for (int kw = 0; kw < g.KernelWidth; kw++)
+                {
+                    // ow reads input column ow · SW + offset; [lo, hi) are the ow for which that is inside the input.
+                    int offset = kw * g.DilationWidth - g.PadLeft;
+                    (int lo, int hi) = InsideRange(outWidth, g.InWidth, g.StrideWidth, offset);
+                    for (int oh = 0; oh < g.OutHeight; oh++)
+                    {
+                        // The constructor bounds (OH − 1) · SH + DH · (KH − 1) by int.MaxValue: no wrap, subtracting first.
+                        int ih = oh * g.StrideHeight - g.PadTop + kh * g.DilationHeight;
+                        ref float segment = ref Unsafe.Add(ref row, (nint)oh * outWidth);
+                        if ((uint)ih >= (uint)g.InHeight) TTransfer.Outside(ref segment, outWidth);
+                        else TTransfer.Inside(ref segment, outWidth, ref Unsafe.Add(ref plane, (nint)ih * g.InWidth), lo, hi, g.StrideWidth, offset);
+                    }
+                    row = ref Unsafe.Add(ref row, outPlane);
+                }
+            }
+        }
+    }
+
+    /// <summary>The outputs o in [0, outLength) with 0 ≤ o · stride + offset &lt; inLength, as [lo, hi) (empty: lo == hi).</summary>
+    internal static (int Lo, int Hi) InsideRange(int outLength, int inLength, int stride, long offset)
+    {
+        long lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        long last = inLength - 1 - offset;                       // o · stride ≤ last
+        long hi = last < 0 ? 0 : last / stride + 1;
+        hi = Math.Min(hi, outLength);
+        lo = Math.Min(lo, hi);
+        return ((int)lo, (int)hi);
+    }
+
+    /// <summary>What happens to one output row's segment of a column-matrix row.</summary>
+    private interface ITransfer
+    {
+        /// <summary>The segment reads an input row outside the image (padding).</summary>
+        static abstract void Outside(ref float segment, int length);
+
+        /// <summary>
+        /// The segment reads input row <paramref name="input"/>: entry ow ↔ input[ow · stride + offset], inside the
+        /// input for ow in [lo, hi) only.
+        /// </summary>
+        static abstract void Inside(ref float segment, int length, ref float input, int lo, int hi, int stride, int offset);
+    }
+
+    /// <summary>im2col: segment = input (0 in the padding).</summary>
+    private struct Gather : ITransfer
+    {
+        public static void Outside(ref float segment, int length) => MemoryMarshal.CreateSpan(ref segment, length).Clear();
+
+        public static void Inside(ref float segment, int length, ref float input, int lo, int hi, int stride, int offset)
+        {
+            MemoryMarshal.CreateSpan(ref segment, lo).Clear();
+            if (stride == 1)
+            {
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, lo + offset), hi - lo)
+                    .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref segment, lo), hi - lo));
+            }
+            else
+            {
+                for (int o = lo; o < hi; o++) Unsafe.Add(ref segment, o) = Unsafe.Add(ref input, o * stride + offset);
+            }
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref segment, hi), length - hi).Clear();
+        }
+    }
+
+    /// <summary>col2im: input += segment (the padding's entries are dropped).</summary>
+    private struct Scatter : ITransfer
+    {
+        public static void Outside(ref float segment, int length) { }
+
+        public static void Inside(ref float segment, int length, ref float input, int lo, int hi, int stride, int offset)
+        {
+            if (stride == 1)
+            {
+                ref float target = ref Unsafe.Add(ref input, lo + offset);
+                ref float source = ref Unsafe.Add(ref segment, lo);
+                int count = hi - lo, i = 0;
+                if (Vector.IsHardwareAccelerated)
+                    for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
+                        (Vector.LoadUnsafe(ref target, (nuint)i) + Vector.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref target, (nuint)i);
+                for (; i < count; i++) Unsafe.Add(ref target, i) += Unsafe.Add(ref source, i);
+            }
+            else
+            {
+                for (int o = lo; o < hi; o++) Unsafe.Add(ref input, o * stride + offset) += Unsafe.Add(ref segment, o);
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// Max, average and global-average pooling over NCHW batches, forward and backward, with PyTorch's semantics:
+/// max ignores the padding, average divides by the window's in-bounds count (count_include_pad = False).
+/// </summary>
+/// <remarks>
+/// The windowed kernels are scalar: a window is a few elements, strided across the plane (2×2 stride 2 reads every
+/// other column), and the loops are memory-bound next to the convolutions around them. The global average sums each
+/// plane with <see cref="System.Numerics.Vector{T}"/>. Nothing is allocated; every result is computed in a fixed order.
+/// </remarks>
+public static class Pooling
+{
+    /// <summary>
+    /// Max over each window's in-bounds elements (padding never wins). Ties: the first (lowest row, then column)
+    /// wins; a NaN wins and propagates, as in PyTorch. <paramref name="argmax"/> is empty (inference) or receives, for
+    /// every output, the index h · InWidth + w of its maximum within its channel plane.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="g"/> is uninitialized, or a span's length is not exactly what the geometry and batch need
+    /// (<paramref name="argmax"/>: empty or batch · OutputSize).
+    /// </exception>
+    public static void MaxForward(in PoolGeometry g, int batch, ReadOnlySpan<float> input, Span<float> output, Span<int> argmax)
+    {
+        Check(g, batch, input.Length, nameof(input), output.Length, nameof(output));
+        if (!argmax.IsEmpty) KernelChecks.Exactly(argmax.Length, batch, g.OutputSize, nameof(argmax), nameof(batch), "g.OutputSize");
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, planes = batch * g.Channels;
+        for (int p = 0; p < planes; p++)
+        {
+            ReadOnlySpan<float> x = input.Slice(p * inPlane, inPlane);
+            int o = p * outPlane;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                (int h0, int h1) = Window(oh, g.StrideHeight, g.PadTop, g.WindowHeight, g.InHeight);
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    (int w0, int w1) = Window(ow, g.StrideWidth, g.PadLeft, g.WindowWidth, g.InWidth);
+                    float best = float.NegativeInfinity;
+                    int at = h0 * g.InWidth + w0;
+                    for (int h = h0; h < h1; h++)
+                    {
+                        for (int w = w0; w < w1; w++)
+                        {
+                            float v = x[h * g.InWidth + w];
+                            // PyTorch's rule: strictly greater replaces (so the first of equals stays); NaN always replaces.
+                            if (v > best || float.IsNaN(v)) { best = v; at = h * g.InWidth + w; }
+                        }
+                    }
+                    output[o] = best;
+                    if (!argmax.IsEmpty) argmax[o] = at;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dx = 0, then dx[b, c, argmax] += dy[b, c, oh, ow] for every output (overlapping windows accumulate, in output
+    /// order). Overwrites <paramref name="inputGradient"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="g"/> is uninitialized, a span's length is not exactly what the geometry and batch need, or an
+    /// <paramref name="argmax"/> entry is outside its InHeight · InWidth plane (the message names its position).
+    /// </exception>
+    public static void MaxBackward(in PoolGeometry g, int batch, ReadOnlySpan<float> outputGradient, ReadOnlySpan<int> argmax, Span<float> inputGradient)
+    {
+        Check(g, batch, inputGradient.Length, nameof(inputGradient), outputGradient.Length, nameof(outputGradient));
+        KernelChecks.SameLength(argmax.Length, outputGradient.Length, nameof(argmax), nameof(outputGradient));
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, planes = batch * g.Channels;
+        inputGradient.Clear();
+        for (int p = 0; p < planes; p++)
+        {
+            Span<float> dx = inputGradient.Slice(p * inPlane, inPlane);
+            for (int o = p * outPlane, end = o + outPlane; o < end; o++)
+            {
+                int at = argmax[o];
+                if ((uint)at >= (uint)inPlane)
+                    throw new ArgumentException($"{nameof(argmax)}[{o}] = {at} is outside its plane of {g.InHeight} × {g.InWidth}.", nameof(argmax));
+                dx[at] += outputGradient[o];
+            }
+        }
+    }
+
+    /// <summary>Mean over each window's in-bounds elements (padding excluded from the count, PyTorch's count_include_pad = False).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="g"/> is uninitialized, or a span's length is not exactly what the geometry and batch need.</exception>
+    public static void AvgForward(in PoolGeometry g, int batch, ReadOnlySpan<float> input, Span<float> output)
+    {
+        Check(g, batch, input.Length, nameof(input), output.Length, nameof(output));
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, planes = batch * g.Channels;
+        for (int p = 0; p < planes; p++)
+        {
+            ReadOnlySpan<float> x = input.Slice(p * inPlane, inPlane);
+            int o = p * outPlane;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                (int h0, int h1) = Window(oh, g.StrideHeight, g.PadTop, g.WindowHeight, g.InHeight);
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    (int w0, int w1) = Window(ow, g.StrideWidth, g.PadLeft, g.WindowWidth, g.InWidth);
+                    float sum = 0f;
+                    for (int h = h0; h < h1; h++)
+                        for (int w = w0; w < w1; w++) sum += x[h * g.InWidth + w];
+                    output[o] = sum / ((h1 - h0) * (w1 - w0));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dx = 0, then each dy[b, c, oh, ow] / (its window's in-bounds count) is added to every in-bounds element of its
+    /// window. Overwrites <paramref name="inputGradient"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="g"/> is uninitialized, or a span's length is not exactly what the geometry and batch need.</exception>
+    public static void AvgBackward(in PoolGeometry g, int batch, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        Check(g, batch, inputGradient.Length, nameof(inputGradient), outputGradient.Length, nameof(outputGradient));
+        int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, planes = batch * g.Channels;
+        inputGradient.Clear();
+        for (int p = 0; p < planes; p++)
+        {
+            Span<float> dx = inputGradient.Slice(p * inPlane, inPlane);
+            int o = p * outPlane;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                (int h0, int h1) = Window(oh, g.StrideHeight, g.PadTop, g.WindowHeight, g.InHeight);
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    (int w0, int w1) = Window(ow, g.StrideWidth, g.PadLeft, g.WindowWidth, g.InWidth);
+                    float share = outputGradient[o] / ((h1 - h0) * (w1 - w0));
+                    for (int h = h0; h < h1; h++)
+                        for (int w = w0; w < w1; w++) dx[h * g.InWidth + w] += share;
+                }
+            }
+        }
+    }
+
+    /// <summary>y[b, c] = the mean of the <paramref name="plane"/> values x[b, c, ·] (plane = H · W).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="channels"/> is negative, or <paramref name="plane"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="output"/> does not hold exactly batch · channels values, or <paramref name="input"/> batch · channels · plane.
+    /// </exception>
+    public static void GlobalAverageForward(int batch, int channels, int plane, ReadOnlySpan<float> input, Span<float> output)
+    {
+        CheckGlobal(batch, channels, plane, input.Length, nameof(input), output.Length, nameof(output));
+        for (int i = 0; i < output.Length; i++) output[i] = Convolution.Sum(input.Slice(i * plane, plane)) / plane;
+    }
+
+    /// <summary>dx[b, c, ·] = dy[b, c] / plane: the mean's gradient, spread evenly over the plane. Overwrites <paramref name="inputGradient"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="channels"/> is negative, or <paramref name="plane"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="outputGradient"/> does not hold exactly batch · channels values, or <paramref name="inputGradient"/> batch · channels · plane.
+    /// </exception>
+    public static void GlobalAverageBackward(int batch, int channels, int plane, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+    {
+        CheckGlobal(batch, channels, plane, inputGradient.Length, nameof(inputGradient), outputGradient.Length, nameof(outputGradient));
+        for (int i = 0; i < outputGradient.Length; i++) inputGradient.Slice(i * plane, plane).Fill(outputGradient[i] / plane);
+    }
+
+    /// <summary>The in-bounds part [lo, hi) of the window of output <paramref name="o"/> along one axis (never empty, by the geometry's checks).</summary>
+    private static (int Lo, int Hi) Window(int o, int stride, int pad, int size, int length)
+    {
+        int start = o * stride - pad;
+        return (Math.Max(start, 0), (int)Math.Min((long)start + size, length));
+    }
+
+    private static void Check(in PoolGeometry g, int batch, int inputLength, string inputName, int outputLength, string outputName)
+    {
+        PoolGeometry.CheckConstructed(g, nameof(g));
+        KernelChecks.Exactly(inputLength, batch, g.InputSize, inputName, nameof(batch), "g.InputSize");
+        KernelChecks.Exactly(outputLength, batch, g.OutputSize, outputName, nameof(batch), "g.OutputSize");
+    }
+
+    private static void CheckGlobal(int batch, int channels, int plane, int inputLength, string inputName, int outputLength, string outputName)
+    {
+        if (plane < 1) throw new ArgumentOutOfRangeException(nameof(plane), plane, $"{nameof(plane)} must be at least 1; it is {plane}.");
+        KernelChecks.Exactly(outputLength, batch, channels, outputName, nameof(batch), nameof(channels));
+        // batch · channels now equals a span's length, so it fits in int.
+        KernelChecks.Exactly(inputLength, batch * channels, plane, inputName, "batch · channels", nameof(plane));
+    }
+}
