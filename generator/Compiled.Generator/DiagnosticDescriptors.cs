@@ -60,7 +60,7 @@ internal static class DiagnosticDescriptors
 
     /// <summary>Format: {0} rank.</summary>
     public static readonly DiagnosticDescriptor UnsupportedInputRank = Error("CMP012", "Input rank not supported yet",
-        "[Input] with {0} dimensions is not supported yet: declare a vector, [Input(features)], and flatten your samples");
+        "[Input] with {0} dimensions is not supported yet: declare a vector, [Input(features)], or an image, [Input(channels, height, width)]");
 
     /// <summary>Format: {0} name, {1} reason.</summary>
     public static readonly DiagnosticDescriptor InvalidLayerName = Error("CMP013", "Invalid layer name",
@@ -106,11 +106,23 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LayerWithoutNetwork = Error("CMP023", "Layer attributes without [Network]",
         "Class '{0}' has [{1}] but no [Network], so no network is generated: add [Network(Loss = …)] to the class, or remove its layer attributes");
 
+    /// <summary>Format: {0} layer ("Conv2D 'conv1'"), {1} input shape.</summary>
+    public static readonly DiagnosticDescriptor NeedsImage = Error("CMP024", "Layer needs an image input",
+        "{0} needs an image, [channels, height, width], but its input is {1}: declare [Input(channels, height, width)], and put image layers before any Dense or Flatten");
+
+    /// <summary>Format: {0} layer, {1} output (height×width), {2} input shape, {3} window details.</summary>
+    public static readonly DiagnosticDescriptor WindowDoesNotFit = Error("CMP025", "Window does not fit its input",
+        "{0} would give an output of {1} from its input {2} ({3}): the window must fit in the padded input; use Padding = Padding.Same, a smaller kernel, stride or dilation, or fewer layers that shrink the image before it");
+
+    /// <summary>Format: {0} layer, {1} groups, {2} what it does not divide.</summary>
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("CMP026", "Groups do not divide the channels",
+        "{0} has Groups = {1}, which does not divide {2}: the input channels and the filters must both be multiples of Groups");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
         NotPartial, MissingInput, NonPositiveSize, LossDoesNotFitOutput, DropoutRateOutOfRange, InvalidArgument,
         NestedClass, GenericClass, MissingLoss, NoLayers, SplitDeclaration, UnsupportedInputRank, InvalidLayerName, InvalidAlpha,
         TooLarge, NameClash, UnsupportedTypeKind, MemberClash, ConstructorClash, PrimaryConstructor, BaseWithoutParameterlessConstructor,
-        LayerBeforeInput, LayerWithoutNetwork);
+        LayerBeforeInput, LayerWithoutNetwork, NeedsImage, WindowDoesNotFit, GroupsDoNotDivide);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

@@ -19,7 +19,10 @@ public sealed class NetworkAttribute : Attribute
     public Initializer Initializer { get; set; }
 }
 
-/// <summary>The shape of one input sample. Today: a vector, <c>[Input(features)]</c>.</summary>
+/// <summary>
+/// The shape of one input sample: a vector, <c>[Input(features)]</c>, or an image, <c>[Input(channels, height, width)]</c>
+/// stored channel by channel, row by row (NCHW per sample, PyTorch's layout).
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class InputAttribute : Attribute
 {

@@ -22,6 +22,7 @@ internal static class NetworkEmitter
         ("ComputeGradients", "a method"), ("Fit", "a method"), ("Evaluate", "a method"), ("Save", "a method"), ("Load", "a method"),
         ("CheckInputs", "a method"), ("CheckTargets", "a method"), ("_parameters", "a field"), ("_gradients", "a field"),
         ("_dropoutRng", "a field"), ("_activations", "a field"), ("_deltas", "a field"), ("t_scratch", "a field"),
+        ("InputChannels", "a constant"), ("InputHeight", "a constant"), ("InputWidth", "a constant"),
     };
 
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
@@ -46,6 +47,7 @@ internal static class NetworkEmitter
     {
         "Inputs", "Units", "WeightsOffset", "WeightsCount", "BiasOffset", "Weights", "Bias", "WeightsGradient", "BiasGradient",
         "Epilogue", "OutputOffset", "MaskOffset", "ZOffset",
+        "OutputChannels", "OutputHeight", "OutputWidth", "OutputSize", "ParameterCount", "Geometry", "ArgmaxOffset",
     };
 
     /// <summary>
@@ -110,11 +112,21 @@ internal static class NetworkEmitter
     }
 
     private static string Architecture(NetworkPlan plan) =>
-        $"Input({plan.InputSize}) → " + string.Join(" → ", plan.Layers.Select(l => LayerUnits.For(l.Spec.Kind).Signature(l)));
+        (plan.InputShape.IsImage ? $"Input({plan.InputShape.Channels},{plan.InputShape.Height},{plan.InputShape.Width}) → " : $"Input({plan.InputSize}) → ") + string.Join(" → ", plan.Layers.Select(l => LayerUnits.For(l.Spec.Kind).Signature(l)));
 
     private static void EmitShapes(CodeWriter w, NetworkPlan plan)
     {
-        w.Line("/// <summary>Features per input sample.</summary>");
+        var input = plan.InputShape;
+        if (input.IsImage)
+        {
+            w.Line($"/// <summary>Shape of an input sample: {input}, channels × height × width, stored channel by channel, row by row (NCHW).</summary>");
+            w.Line($"public const int InputChannels = {input.Channels}, InputHeight = {input.Height}, InputWidth = {input.Width};");
+            w.Line("/// <summary>Values per input sample: InputChannels × InputHeight × InputWidth.</summary>");
+        }
+        else
+        {
+            w.Line("/// <summary>Features per input sample.</summary>");
+        }
         w.Line($"public const int InputSize = {plan.InputSize};");
         w.Line("/// <summary>Values per output sample.</summary>");
         w.Line($"public const int OutputSize = {plan.OutputSize};");

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Compiled.Generator.Emit;
 using Compiled.Generator.Model;
 using Compiled.Generator.Planning;
@@ -12,7 +13,10 @@ namespace Compiled.Generator.Layers;
 /// </summary>
 internal sealed class DenseUnit : LayerUnit
 {
-    public override int OutputSize(LayerSpec spec, int inputSize) => spec.Units;
+    /// <summary>Any input shape: an image is read as its NCHW values in order (an implicit flatten).</summary>
+    public override LongShape? OutputShape(LayerSpec spec, Shape input, int index, List<PlanError> errors) => LongShape.Vector(spec.Units);
+
+    public override long ParameterCount(LayerSpec spec, Shape input, Shape output) => input.LongSize * output.LongSize + output.LongSize;
 
     public override void PlanParameters(LayerPlan layer)
     {
@@ -20,16 +24,7 @@ internal sealed class DenseUnit : LayerUnit
         layer.BiasCount = layer.OutputSize;
     }
 
-    public override void PlanBuffers(LayerPlan layer, ref int slab)
-    {
-        if (ActivationCode.NeedsPreActivation(layer.Spec.Activation))
-        {
-            layer.PreActivation = new BufferPlan(layer.Id + "Z", layer.OutputSize, slab);
-            slab += layer.OutputSize;
-        }
-        layer.Output = new BufferPlan(layer.Id + "Output", layer.OutputSize, slab);
-        slab += layer.OutputSize;
-    }
+    public override void PlanBuffers(LayerPlan layer, ref int slab) => FusedActivation.PlanBuffers(layer, ref slab);
 
     public override string Describe(LayerPlan layer)
     {
@@ -132,41 +127,8 @@ internal sealed class DenseUnit : LayerUnit
         }
     }
 
-    public override void EmitInitialization(CodeWriter w, LayerPlan layer, NetworkPlan plan)
-    {
-        var init = layer.Spec.Initializer != InitializerKind.Auto ? layer.Spec.Initializer : plan.Spec.Initializer;
-        if (init == InitializerKind.Auto)
-        {
-            // Auto looks at the activation the layer feeds: its own, or a following activation layer's.
-            var act = layer.Spec.Activation;
-            if (act == ActivationKind.Identity && layer.Index + 1 < plan.Layers.Count && plan.Layers[layer.Index + 1].Spec.Kind == LayerKind.Activation)
-                act = plan.Layers[layer.Index + 1].Spec.Activation;
-            init = act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.Softplus or ActivationKind.Swish
-                ? InitializerKind.HeUniform
-                : InitializerKind.GlorotUniform;
-        }
-        double fanIn = layer.InputSize, fanOut = layer.OutputSize;
-        string id = layer.Id;
-        switch (init)
-        {
-            case InitializerKind.HeUniform:
-                w.Line($"// '{layer.Spec.Name}': He uniform, W ~ U(±√(6/{layer.InputSize})); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / fanIn))}, rng);");
-                break;
-            case InitializerKind.HeNormal:
-                w.Line($"// '{layer.Spec.Name}': He normal, W ~ N(0, 2/{layer.InputSize}); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / fanIn))}, rng);");
-                break;
-            case InitializerKind.GlorotNormal:
-                w.Line($"// '{layer.Spec.Name}': Glorot normal, W ~ N(0, 2/({layer.InputSize}+{layer.OutputSize})); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / (fanIn + fanOut)))}, rng);");
-                break;
-            default:
-                w.Line($"// '{layer.Spec.Name}': Glorot uniform, W ~ U(±√(6/({layer.InputSize}+{layer.OutputSize}))); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / (fanIn + fanOut)))}, rng);");
-                break;
-        }
-    }
+    public override void EmitInitialization(CodeWriter w, LayerPlan layer, NetworkPlan plan) =>
+        WeightInitialization.Emit(w, layer, plan, layer.InputSize, layer.OutputSize);
 
     public override void EmitTrainingForward(CodeWriter w, LayerPlan layer, EmitContext context)
     {
@@ -208,25 +170,7 @@ internal sealed class DenseUnit : LayerUnit
         string y = BufferNames.Span(layer.Output);
         string dy = BufferNames.Delta(layer.Output);
         w.Line($"// Backward of '{layer.Spec.Name}' (Dense {layer.InputSize}→{layer.OutputSize}{(act == ActivationKind.Identity ? "" : ", " + act)})");
-        if (layer.ActivationFusedIntoLoss)
-        {
-            w.Line($"//   dz = dy: the loss already gave ∂L/∂z through the {act}.");
-        }
-        else if (act == ActivationKind.Softmax)
-        {
-            w.Line($"//   {ActivationCode.DerivativeFormula(act)}, per sample, in place");
-            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dy}, batch, {id}Units);");
-        }
-        else if (act != ActivationKind.Identity)
-        {
-            string z = layer.PreActivation is { } zb ? BufferNames.Span(zb) : y;
-            w.Line($"//   {ActivationCode.DerivativeFormula(act)}, in place{(layer.PreActivation is null && act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU ? " (y > 0 exactly when z > 0)" : "")}");
-            var operands = layer.PreActivation is null
-                ? new[] { ("y", y), ("dy", dy) }
-                : new[] { ("z", z), ("y", y), ("dy", dy) };
-            ActivationCode.EmitLoop(w, $"batch * {id}Units", operands, "dy",
-                e => ActivationCode.Backward(act, layer.Spec.Alpha, e(layer.PreActivation is null ? "y" : "z"), e("y"), e("dy")));
-        }
+        FusedActivation.EmitBackward(w, layer, $"{id}Units");
         w.Line($"//   ∂W[{layer.OutputSize}×{layer.InputSize}] = dzᵀ·x");
         w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: true, transB: false, {id}Units, {id}Inputs, batch,");
         w.Line($"    1f, {dy}, {id}Units, {context.Input}, {id}Inputs,");

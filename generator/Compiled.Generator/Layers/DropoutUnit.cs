@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Compiled.Generator.Emit;
 using Compiled.Generator.Model;
 using Compiled.Generator.Planning;
@@ -10,7 +11,7 @@ namespace Compiled.Generator.Layers;
 /// </summary>
 internal sealed class DropoutUnit : LayerUnit
 {
-    public override int OutputSize(LayerSpec spec, int inputSize) => inputSize;
+    public override LongShape? OutputShape(LayerSpec spec, Shape input, int index, List<PlanError> errors) => LongShape.Of(input);
 
     public override void PlanBuffers(LayerPlan layer, ref int slab)
     {

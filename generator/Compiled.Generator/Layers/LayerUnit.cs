@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Compiled.Generator.Emit;
 using Compiled.Generator.Model;
 using Compiled.Generator.Planning;
@@ -10,8 +11,14 @@ namespace Compiled.Generator.Layers;
 /// </summary>
 internal abstract class LayerUnit
 {
-    /// <summary>Output features for a given input width.</summary>
-    public abstract int OutputSize(LayerSpec spec, int inputSize);
+    /// <summary>
+    /// The output shape for an input of shape <paramref name="input"/>, in 64 bits; null after adding a
+    /// <see cref="PlanError"/> for layer <paramref name="index"/> when the layer cannot take that input.
+    /// </summary>
+    public abstract LongShape? OutputShape(LayerSpec spec, Shape input, int index, List<PlanError> errors);
+
+    /// <summary>Parameters (weights and bias) for these shapes, in 64 bits: the planner checks the total fits an array.</summary>
+    public virtual long ParameterCount(LayerSpec spec, Shape input, Shape output) => 0;
 
     /// <summary>Sets <see cref="LayerPlan.WeightCount"/> and <see cref="LayerPlan.BiasCount"/>.</summary>
     public virtual void PlanParameters(LayerPlan layer) { }

@@ -9,12 +9,22 @@ internal static class LayerUnits
     private static readonly LayerUnit Dense = new DenseUnit();
     private static readonly LayerUnit Activation = new ActivationUnit();
     private static readonly LayerUnit Dropout = new DropoutUnit();
+    private static readonly LayerUnit Conv2D = new Conv2DUnit();
+    private static readonly LayerUnit MaxPool = new PoolUnit(max: true);
+    private static readonly LayerUnit AvgPool = new PoolUnit(max: false);
+    private static readonly LayerUnit GlobalAveragePool = new GlobalAveragePoolUnit();
+    private static readonly LayerUnit Flatten = new FlattenUnit();
 
     public static LayerUnit For(LayerKind kind) => kind switch
     {
         LayerKind.Dense => Dense,
         LayerKind.Activation => Activation,
         LayerKind.Dropout => Dropout,
+        LayerKind.Conv2D => Conv2D,
+        LayerKind.MaxPool => MaxPool,
+        LayerKind.AvgPool => AvgPool,
+        LayerKind.GlobalAveragePool => GlobalAveragePool,
+        LayerKind.Flatten => Flatten,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -5,7 +5,7 @@ namespace Compiled.Generator.Model;
 // of equivalent source compare equal and the emit step is skipped.
 
 /// <summary>One layer as declared: the attribute's arguments, defaults filled in.</summary>
-/// <param name="Units">Dense: outputs. Other kinds: 0.</param>
+/// <param name="Units">Dense: outputs. Conv2D: filters. Other kinds: 0.</param>
 /// <param name="Alpha">Leaky ReLU slope or ELU α (0 when the activation takes none).</param>
 /// <param name="Rate">Dropout rate (0 for other kinds).</param>
 internal sealed record LayerSpec(
@@ -15,7 +15,26 @@ internal sealed record LayerSpec(
     ActivationKind Activation,
     double Alpha,
     double Rate,
-    InitializerKind Initializer);
+    InitializerKind Initializer,
+    WindowSpec? Window = null);
+
+/// <summary>
+/// The window of a convolution or pooling layer, as declared (defaults filled in). Height and width
+/// are separate so that rectangular kernels and explicit per-axis padding need no new fields.
+/// </summary>
+/// <param name="Padding">Valid: use <paramref name="PadHeight"/>/<paramref name="PadWidth"/> (0 unless given). Same: TensorFlow's split.</param>
+/// <param name="Groups">Convolution channel groups (1 for pooling).</param>
+/// <param name="Bias">Whether a convolution has a bias (false for pooling).</param>
+internal sealed record WindowSpec(
+    int KernelHeight,
+    int KernelWidth,
+    int Stride,
+    PaddingKind Padding,
+    int PadHeight,
+    int PadWidth,
+    int Dilation,
+    int Groups,
+    bool Bias);
 
 /// <summary>A whole network declaration.</summary>
 /// <param name="Namespace">The class's namespace, or empty for the global namespace.</param>

@@ -18,13 +18,27 @@ namespace Compiled.Generator.Parsing;
 /// known; the spec that leaves this step carries no location, so moving code around re-reports
 /// diagnostics without re-running the emitter.
 /// </summary>
-internal static class NetworkParser
+internal static partial class NetworkParser
 {
     public const string NetworkAttribute = "Compiled.NetworkAttribute";
     public const string InputAttribute = "Compiled.InputAttribute";
     public const string DenseAttribute = "Compiled.DenseAttribute";
     public const string ActivationAttribute = "Compiled.ActivationAttribute";
     public const string DropoutAttribute = "Compiled.DropoutAttribute";
+    public const string Conv2DAttribute = "Compiled.Conv2DAttribute";
+    public const string MaxPoolAttribute = "Compiled.MaxPoolAttribute";
+    public const string AvgPoolAttribute = "Compiled.AvgPoolAttribute";
+    public const string GlobalAveragePoolAttribute = "Compiled.GlobalAveragePoolAttribute";
+    public const string FlattenAttribute = "Compiled.FlattenAttribute";
+
+    /// <summary>Every layer attribute, in no particular order.</summary>
+    public static readonly string[] LayerAttributes =
+    {
+        DenseAttribute, ActivationAttribute, DropoutAttribute, Conv2DAttribute, MaxPoolAttribute, AvgPoolAttribute,
+        GlobalAveragePoolAttribute, FlattenAttribute,
+    };
+
+    private static bool IsLayer(string? name) => name is not null && System.Array.IndexOf(LayerAttributes, name) >= 0;
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -74,6 +88,7 @@ internal static class NetworkParser
         var layerLocations = new List<Location>();
         var names = new HashSet<string>();
         int denseCount = 0, activationCount = 0, dropoutCount = 0;
+        var ordinals = new Dictionary<string, int>(); // per layer kind, for default names (conv1, maxpool1, …)
         bool sawInput = false, sawLayer = false; // even when rejected: no follow-on "missing" errors
 
         // Source order is layer order, so a layer written above [Input] is a mistake, not something to reorder.
@@ -88,11 +103,11 @@ internal static class NetworkParser
             string? name = data.AttributeClass?.ToDisplayString();
             var location = attribute.GetLocation();
             string shortName = data.AttributeClass?.Name.Replace("Attribute", "") ?? "?";
-            if (name is not (NetworkAttribute or InputAttribute or DenseAttribute or ActivationAttribute or DropoutAttribute)) continue;
+            if (name is not (NetworkAttribute or InputAttribute) && !IsLayer(name)) continue;
 
             sawInput |= name == InputAttribute;
-            sawLayer |= name is DenseAttribute or ActivationAttribute or DropoutAttribute;
-            if (name is DenseAttribute or ActivationAttribute or DropoutAttribute && index < inputIndex)
+            sawLayer |= IsLayer(name);
+            if (IsLayer(name) && index < inputIndex)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerBeforeInput, location, shortName));
             if (!AllConstant(data, out string? problem))
             {
@@ -127,7 +142,7 @@ internal static class NetworkParser
                     }
                     foreach (int d in inputShape)
                         if (d <= 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "An [Input] dimension", d.ToString(CultureInfo.InvariantCulture)));
-                    if (inputShape.Length > 1)
+                    if (inputShape.Length is not (1 or 3))
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedInputRank, location, inputShape.Length.ToString(CultureInfo.InvariantCulture)));
                     break;
 
@@ -165,6 +180,11 @@ internal static class NetworkParser
                     layerLocations.Add(location);
                     break;
                 }
+
+                default:
+                    layers.Add(ReadImageLayer(data, name!, location, shortName, ordinals, names, diagnostics));
+                    layerLocations.Add(location);
+                    break;
             }
         }
 
@@ -198,8 +218,11 @@ internal static class NetworkParser
             : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
-    private static bool IsLayerOrInput(AttributeData data) =>
-        data.AttributeClass?.ToDisplayString() is InputAttribute or DenseAttribute or ActivationAttribute or DropoutAttribute;
+    private static bool IsLayerOrInput(AttributeData data)
+    {
+        string? name = data.AttributeClass?.ToDisplayString();
+        return name == InputAttribute || IsLayer(name);
+    }
 
     /// <summary>
     /// The compiler already rejects a non-constant argument (CS0182) but still hands us the attribute,

@@ -13,10 +13,7 @@ namespace Compiled.Generator.Parsing;
 internal static class OrphanLayers
 {
     /// <summary>The attributes that only mean something under [Network]; one pipeline watches each.</summary>
-    public static readonly string[] AttributeNames =
-    {
-        NetworkParser.InputAttribute, NetworkParser.DenseAttribute, NetworkParser.ActivationAttribute, NetworkParser.DropoutAttribute,
-    };
+    public static readonly string[] AttributeNames = new[] { NetworkParser.InputAttribute }.Concat(NetworkParser.LayerAttributes).ToArray();
 
     /// <summary>
     /// One CMP023 per class declaration, at its first layer or [Input] attribute: the pipeline of

@@ -27,13 +27,13 @@ internal sealed class BufferPlan
 /// <summary>A layer with its shapes, parameter offsets and buffers resolved.</summary>
 internal sealed class LayerPlan
 {
-    public LayerPlan(LayerSpec spec, int index, int inputSize, int outputSize)
+    public LayerPlan(LayerSpec spec, int index, Shape inputShape, Shape outputShape)
     {
         Spec = spec;
         Index = index;
         Id = Naming.Pascal(spec.Name);
-        InputSize = inputSize;
-        OutputSize = outputSize;
+        InputShape = inputShape;
+        OutputShape = outputShape;
     }
 
     public LayerSpec Spec { get; }
@@ -44,9 +44,15 @@ internal sealed class LayerPlan
     /// <summary>PascalCase name: prefix of the layer's generated members.</summary>
     public string Id { get; }
 
-    public int InputSize { get; }
+    public Shape InputShape { get; }
 
-    public int OutputSize { get; }
+    public Shape OutputShape { get; }
+
+    /// <summary>Values per sample in the layer's input (an image counts all its values).</summary>
+    public int InputSize => InputShape.Size;
+
+    /// <summary>Values per sample in the layer's output.</summary>
+    public int OutputSize => OutputShape.Size;
 
     /// <summary>The layer's first parameter in the parameter buffer.</summary>
     public int ParameterOffset { get; set; }
@@ -65,7 +71,7 @@ internal sealed class LayerPlan
     /// <summary>The layer's output y.</summary>
     public BufferPlan Output { get; set; } = null!;
 
-    /// <summary>Dropout's scaled keep mask.</summary>
+    /// <summary>Dropout's scaled keep mask, or max pooling's argmax (ints stored in the float slab).</summary>
     public BufferPlan? Mask { get; set; }
 
     /// <summary>
@@ -91,7 +97,10 @@ internal sealed class NetworkPlan
 
     public IReadOnlyList<LayerPlan> Layers { get; }
 
-    public int InputSize => Spec.InputShape[0];
+    /// <summary>The shape of one input sample.</summary>
+    public Shape InputShape => Layers[0].InputShape;
+
+    public int InputSize => InputShape.Size;
 
     public int OutputSize => Layers[Layers.Count - 1].OutputSize;
 

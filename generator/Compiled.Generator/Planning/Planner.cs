@@ -14,44 +14,69 @@ internal static class Planner
     public static List<PlanError> Validate(NetworkSpec spec)
     {
         var errors = new List<PlanError>();
-        if (CheckSizes(spec, errors)) Build(spec, errors);
+        if (Shapes(spec, errors) is { } shapes) Build(spec, shapes, errors);
         return errors;
     }
 
     /// <summary>The largest float[] .NET allows (Array.MaxLength).</summary>
     private const long MaxArrayLength = 0x7FFFFFC7;
 
-    /// <summary>Counts parameters and per-sample buffers in 64 bits first: an int would silently wrap.</summary>
-    private static bool CheckSizes(NetworkSpec spec, List<PlanError> errors)
+    /// <summary>
+    /// Shape inference: each layer's input and output shape (index i: the input of layer i; the last: the
+    /// network output), or null after adding the first error. Sizes, parameters and per-sample buffers are
+    /// counted in 64 bits first: an int would silently wrap.
+    /// </summary>
+    private static Shape[]? Shapes(NetworkSpec spec, List<PlanError> errors)
     {
-        long width = spec.InputShape[0], parameters = 0, slab = 0;
+        var input = spec.InputShape;
+        var shape = input.Count == 3 ? LongShape.Image(input[0], input[1], input[2]) : LongShape.Vector(input[0]);
+        if (shape.Size > MaxArrayLength)
+        {
+            errors.Add(TooLarge(-1, "One input sample", shape.Size));
+            return null;
+        }
+        var shapes = new Shape[spec.Layers.Count + 1];
+        shapes[0] = shape.ToShape();
+        long parameters = 0, slab = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
-            long output = layer.Kind == LayerKind.Dense ? layer.Units : width;
-            if (layer.Kind == LayerKind.Dense) parameters += width * output + output;
-            slab += 2 * output;
+            var unit = LayerUnits.For(layer.Kind);
+            if (unit.OutputShape(layer, shapes[i], i, errors) is not { } output) return null;
+            long size = output.Size;
+            if (size > MaxArrayLength)
+            {
+                errors.Add(TooLarge(i, "One sample's activations", size));
+                return null;
+            }
+            shapes[i + 1] = output.ToShape();
+            parameters += unit.ParameterCount(layer, shapes[i], shapes[i + 1]);
+            slab += 2 * size;
             if (parameters > MaxArrayLength || slab > MaxArrayLength)
             {
                 bool weights = parameters > MaxArrayLength;
-                errors.Add(new PlanError(i, DiagnosticDescriptors.TooLarge.Id,
-                    weights ? "The parameter buffer" : "One sample's activations",
-                    (weights ? parameters : slab).ToString(CultureInfo.InvariantCulture),
-                    MaxArrayLength.ToString(CultureInfo.InvariantCulture)));
-                return false;
+                errors.Add(TooLarge(i, weights ? "The parameter buffer" : "One sample's activations", weights ? parameters : slab));
+                return null;
             }
-            width = output;
         }
-        return true;
+        return shapes;
     }
 
-    /// <summary>Plans a spec that <see cref="Validate"/> accepted.</summary>
-    public static NetworkPlan Plan(NetworkSpec spec) => Build(spec, new List<PlanError>());
+    private static PlanError TooLarge(int layer, string what, long count) =>
+        new(layer, DiagnosticDescriptors.TooLarge.Id, what,
+            count == long.MaxValue ? "more than 9.2e18" : count.ToString(CultureInfo.InvariantCulture),
+            MaxArrayLength.ToString(CultureInfo.InvariantCulture));
 
-    private static NetworkPlan Build(NetworkSpec spec, List<PlanError> errors)
+    /// <summary>Plans a spec that <see cref="Validate"/> accepted.</summary>
+    public static NetworkPlan Plan(NetworkSpec spec)
+    {
+        var errors = new List<PlanError>();
+        return Build(spec, Shapes(spec, errors)!, errors);
+    }
+
+    private static NetworkPlan Build(NetworkSpec spec, Shape[] shapes, List<PlanError> errors)
     {
         var layers = new List<LayerPlan>();
-        int width = spec.InputShape[0];
         int maxWidth = 0; // inference scratch holds layer outputs only; the input stays in the caller's span
         int parameterOffset = 0;
         int slab = 0;
@@ -59,19 +84,18 @@ internal static class Planner
         {
             var layerSpec = spec.Layers[i];
             var unit = LayerUnits.For(layerSpec.Kind);
-            var layer = new LayerPlan(layerSpec, i, width, unit.OutputSize(layerSpec, width));
+            var layer = new LayerPlan(layerSpec, i, shapes[i], shapes[i + 1]);
             layer.ParameterOffset = parameterOffset;
             unit.PlanParameters(layer);
             parameterOffset += layer.ParameterCount;
             layers.Add(layer);
-            width = layer.OutputSize;
-            if (width > maxWidth) maxWidth = width;
+            if (layer.OutputSize > maxWidth) maxWidth = layer.OutputSize;
         }
 
         // The loss may consume the last activation (sigmoid for binary cross-entropy, softmax for
         // softmax cross-entropy): then the output is a probability and ∂L/∂z = p − t.
         var last = layers[layers.Count - 1];
-        var lastActivation = last.Spec.Kind is LayerKind.Dense or LayerKind.Activation ? last.Spec.Activation : ActivationKind.Identity;
+        var lastActivation = last.Spec.Kind is LayerKind.Dense or LayerKind.Activation or LayerKind.Conv2D ? last.Spec.Activation : ActivationKind.Identity;
         last.ActivationFusedIntoLoss = (spec.Loss, lastActivation) switch
         {
             (LossKind.SoftmaxCrossEntropy, ActivationKind.Softmax) => true,

@@ -10,7 +10,7 @@ using Xunit;
 namespace Compiled.Tests.Generator;
 
 /// <summary>
-/// Every diagnostic the generator reports (CMP001–CMP014): for each broken declaration, the right ID,
+/// Every diagnostic the generator reports (CMP001–CMP026): for each broken declaration, the right ID,
 /// as an error, at the place the user must edit, with no source generated for that network and no
 /// exception escaping the generator (which the compiler would turn into an obscure CS8785 warning and
 /// silently drop the network's code).
@@ -205,12 +205,166 @@ public class DiagnosticTests
             public partial class Split;
             """), "Dense(1)", "CMP011"),
 
-        ["CMP012 image-shaped input"] = new(InNamespace("""
+        ["CMP012 rank-2 input (sequences are not supported yet)"] = new(InNamespace("""
             [Network(Loss = Loss.SoftmaxCrossEntropy)]
-            [Input(1, 28, 28)]
+            [Input(28, 28)]
             [Dense(10)]
-            public partial class Image;
-            """), "Input(1, 28, 28)", "CMP012"),
+            public partial class Rows;
+            """), "Input(28, 28)", "CMP012"),
+
+        ["CMP012 rank-4 input"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(2, 1, 28, 28)]
+            [Dense(10)]
+            public partial class Batched;
+            """), "Input(2, 1, 28, 28)", "CMP012"),
+
+        ["CMP024 Conv2D on a vector"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(784)]
+            [Conv2D(8, 3)]
+            [Dense(10)]
+            public partial class FlatConv;
+            """), "Conv2D(8, 3)", "CMP024"),
+
+        ["CMP024 MaxPool after Flatten"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Flatten]
+            [MaxPool(2)]
+            [Dense(10)]
+            public partial class PoolAfterFlatten;
+            """), "MaxPool(2)", "CMP024"),
+
+        ["CMP024 GlobalAveragePool after Dense"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Dense(16)]
+            [GlobalAveragePool]
+            [Dense(10)]
+            public partial class GapAfterDense;
+            """), "GlobalAveragePool", "CMP024"),
+
+        ["CMP025 kernel larger than the image"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 4, 4)]
+            [Conv2D(8, 5)]
+            [Dense(10)]
+            public partial class BigKernel;
+            """), "Conv2D(8, 5)", "CMP025"),
+
+        ["CMP025 pooling shrinks the image to nothing"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 6, 6)]
+            [MaxPool(2)]
+            [MaxPool(2)]
+            [MaxPool(2, Name = "third")]
+            [Dense(10)]
+            public partial class TooManyPools;
+            """), "MaxPool(2, Name = \"third\")", "CMP025"),
+
+        ["CMP025 dilated kernel larger than the padded image"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 6, 6)]
+            [Conv2D(4, 3, Dilation = 4, Pad = 1)]
+            [Dense(10)]
+            public partial class Dilated;
+            """), "Conv2D(4, 3, Dilation = 4", "CMP025"),
+
+        ["CMP026 groups do not divide the channels"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(3, 8, 8)]
+            [Conv2D(6, 3, Groups = 2)]
+            [Dense(10)]
+            public partial class BadGroups;
+            """), "Conv2D(6, 3, Groups = 2)", "CMP026"),
+
+        ["CMP026 groups do not divide the filters"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(4, 8, 8)]
+            [Conv2D(6, 3, Groups = 4)]
+            [Dense(10)]
+            public partial class BadFilterGroups;
+            """), "Conv2D(6, 3, Groups = 4)", "CMP026"),
+
+        ["CMP003 Conv2D stride 0"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Stride = 0)]
+            [Dense(10)]
+            public partial class ZeroStride;
+            """), "Conv2D(4, 3, Stride = 0)", "CMP003"),
+
+        ["CMP003 Conv2D no filters"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(0, 3)]
+            [Dense(10)]
+            public partial class NoFilters;
+            """), "Conv2D(0, 3)", "CMP003"),
+
+        ["CMP003 MaxPool(0)"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [MaxPool(0)]
+            [Dense(10)]
+            public partial class ZeroPool;
+            """), "MaxPool(0)", "CMP003"),
+
+        ["CMP006 Conv2D without a kernel"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(4)]
+            [Dense(10)]
+            public partial class NoKernel;
+            """), "Conv2D(4)", "CMP006"),
+
+        ["CMP006 Conv2D kernel given twice"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Kernel = 5)]
+            [Dense(10)]
+            public partial class TwoKernels;
+            """), "Conv2D(4, 3, Kernel = 5)", "CMP006"),
+
+        ["CMP006 Same and an explicit Pad"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Padding = Padding.Same, Pad = 1)]
+            [Dense(10)]
+            public partial class SameAndPad;
+            """), "Conv2D(4, 3, Padding = Padding.Same", "CMP006"),
+
+        ["CMP006 negative Pad"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Pad = -1)]
+            [Dense(10)]
+            public partial class NegativePad;
+            """), "Conv2D(4, 3, Pad = -1)", "CMP006"),
+
+        ["CMP006 pooling padding as large as the window"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [AvgPool(2, Pad = 2)]
+            [Dense(10)]
+            public partial class PadOnlyWindow;
+            """), "AvgPool(2, Pad = 2)", "CMP006"),
+
+        ["CMP015 image too large"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(100000, 100000, 100)]
+            [Dense(10)]
+            public partial class HugeImage;
+            """), "Network(", "CMP015"),
+
+        ["CMP015 padding makes the output too large"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Pad = 1000000000)]
+            [Dense(10)]
+            public partial class HugePadding;
+            """), "Conv2D(4, 3, Pad = 1000000000)", "CMP015"),
 
         ["CMP013 duplicate name"] = new(InNamespace("""
             [Network(Loss = Loss.MeanSquaredError)]
@@ -504,7 +658,7 @@ public class DiagnosticTests
             .ToList();
         var covered = Cases.Values.Select(c => c.Ids[0]).ToHashSet();
 
-        Assert.Equal(Enumerable.Range(1, 23).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 26).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
         Assert.All(ids, id => Assert.Contains(id, covered));
     }
 

@@ -51,7 +51,7 @@ internal sealed class RandomDeclarations
         string flaw = Chance(0.45) ? "none" : Pick(new[]
         {
             "not partial", "static", "record", "generic", "nested", "no loss", "bad loss", "bad initializer", "no input", "input 0",
-            "input negative", "input rank 3", "no layers", "units 0", "units negative", "bad activation", "alpha on relu",
+            "input negative", "input rank 2", "no layers", "units 0", "units negative", "bad activation", "alpha on relu",
             "alpha negative", "alpha huge", "alpha tiny", "alpha NaN", "dropout 1", "dropout negative", "dropout NaN", "bad name",
             "duplicate name", "softmax ce one output", "bce two outputs", "softmax into bce", "too large", "layer before input",
             "reserved class name", "member Predict", "field _parameters", "own parameterless ctor", "unchained ctor",
@@ -72,7 +72,7 @@ internal sealed class RandomDeclarations
         {
             "input 0" => "[Input(0)]",
             "input negative" => "[Input(-7)]",
-            "input rank 3" => "[Input(3, 8, 8)]",
+            "input rank 2" => "[Input(8, 8)]",
             "too large" => "[Input(int.MaxValue)]",
             "non-constant" => "[Input(Sizes.Features)]",
             _ => $"[Input({inputSize})]",

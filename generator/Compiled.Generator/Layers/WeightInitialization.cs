@@ -1,0 +1,50 @@
+using System;
+using Compiled.Generator.Emit;
+using Compiled.Generator.Model;
+using Compiled.Generator.Planning;
+
+namespace Compiled.Generator.Layers;
+
+/// <summary>
+/// The constructor's statements that draw a layer's weights (biases stay 0). Auto picks He for the
+/// ReLU family and Glorot otherwise, from the layer's activation or the activation layer right after it.
+/// </summary>
+internal static class WeightInitialization
+{
+    /// <param name="fanIn">Inputs per output (Dense: inputs; Conv2D: channels/groups · kernel area).</param>
+    /// <param name="fanOut">Outputs per input (Dense: units; Conv2D: filters · kernel area, as PyTorch counts it).</param>
+    public static void Emit(CodeWriter w, LayerPlan layer, NetworkPlan plan, int fanIn, int fanOut)
+    {
+        var init = layer.Spec.Initializer != InitializerKind.Auto ? layer.Spec.Initializer : plan.Spec.Initializer;
+        if (init == InitializerKind.Auto)
+        {
+            var act = layer.Spec.Activation;
+            if (act == ActivationKind.Identity && layer.Index + 1 < plan.Layers.Count && plan.Layers[layer.Index + 1].Spec.Kind == LayerKind.Activation)
+                act = plan.Layers[layer.Index + 1].Spec.Activation;
+            init = act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.Softplus or ActivationKind.Swish
+                ? InitializerKind.HeUniform
+                : InitializerKind.GlorotUniform;
+        }
+        double inputs = fanIn, outputs = fanOut;
+        string id = layer.Id;
+        switch (init)
+        {
+            case InitializerKind.HeUniform:
+                w.Line($"// '{layer.Spec.Name}': He uniform, W ~ U(±√(6/{fanIn})); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / inputs))}, rng);");
+                break;
+            case InitializerKind.HeNormal:
+                w.Line($"// '{layer.Spec.Name}': He normal, W ~ N(0, 2/{fanIn}); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / inputs))}, rng);");
+                break;
+            case InitializerKind.GlorotNormal:
+                w.Line($"// '{layer.Spec.Name}': Glorot normal, W ~ N(0, 2/({fanIn}+{fanOut})); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / (inputs + outputs)))}, rng);");
+                break;
+            default:
+                w.Line($"// '{layer.Spec.Name}': Glorot uniform, W ~ U(±√(6/({fanIn}+{fanOut}))); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / (inputs + outputs)))}, rng);");
+                break;
+        }
+    }
+}

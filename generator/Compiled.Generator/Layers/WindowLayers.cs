@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Compiled.Generator.Emit;
+using Compiled.Generator.Model;
+using Compiled.Generator.Planning;
+
+namespace Compiled.Generator.Layers;
+
+/// <summary>What convolution and pooling layers share: the image checks, the shape rule and the shape constants.</summary>
+internal static class WindowLayers
+{
+    /// <summary>"Conv2D 'conv1'", for messages.</summary>
+    public static string Title(LayerSpec spec) => $"{spec.Kind} '{spec.Name}'";
+
+    /// <summary>Adds CMP024 and returns false when <paramref name="input"/> is not an image.</summary>
+    public static bool RequireImage(LayerSpec spec, Shape input, int index, List<PlanError> errors)
+    {
+        if (input.IsImage) return true;
+        errors.Add(new PlanError(index, DiagnosticDescriptors.NeedsImage.Id, Title(spec), input.ToString()));
+        return false;
+    }
+
+    /// <summary>The output height and width of the window over <paramref name="input"/>, or null after CMP025.</summary>
+    public static (WindowAxis Height, WindowAxis Width)? Axes(LayerSpec spec, Shape input, int index, List<PlanError> errors)
+    {
+        var window = spec.Window!;
+        var height = WindowMath.Height(window, input.Height);
+        var width = WindowMath.Width(window, input.Width);
+        if (height.Output >= 1 && width.Output >= 1) return (height, width);
+        errors.Add(new PlanError(index, DiagnosticDescriptors.WindowDoesNotFit.Id, Title(spec),
+            string.Format(CultureInfo.InvariantCulture, "{0}×{1}", height.Output, width.Output), input.ToString(), Details(spec)));
+        return null;
+    }
+
+    /// <summary>"kernel 3×3, stride 1, padding 1×1, dilation 1" (pooling: "window 2×2, stride 2, padding 0×0").</summary>
+    public static string Details(LayerSpec spec)
+    {
+        var w = spec.Window!;
+        string padding = w.Padding == PaddingKind.Same ? "padding Same" : $"padding {w.PadHeight}×{w.PadWidth}";
+        string dilation = w.Dilation != 1 ? $", dilation {w.Dilation}" : "";
+        string groups = w.Groups != 1 ? $", groups {w.Groups}" : "";
+        return $"{(spec.Kind == LayerKind.Conv2D ? "kernel" : "window")} {w.KernelHeight}×{w.KernelWidth}, stride {w.Stride}, {padding}{dilation}{groups}";
+    }
+
+    /// <summary>The padding actually applied before the first row and column (Same resolves to TensorFlow's split).</summary>
+    public static (int Top, int Left) Padding(LayerPlan layer)
+    {
+        var w = layer.Spec.Window!;
+        return ((int)WindowMath.Height(w, layer.InputShape.Height).PadBefore, (int)WindowMath.Width(w, layer.InputShape.Width).PadBefore);
+    }
+
+    /// <summary>Padding as written in comments: "pad 1", "pad 0/1 (same)".</summary>
+    public static string PaddingText(LayerPlan layer)
+    {
+        var w = layer.Spec.Window!;
+        var h = WindowMath.Height(w, layer.InputShape.Height);
+        var x = WindowMath.Width(w, layer.InputShape.Width);
+        string text = h.PadBefore == h.PadAfter && x.PadBefore == x.PadAfter && h.PadBefore == x.PadBefore
+            ? $"pad {h.PadBefore}"
+            : $"pad top {h.PadBefore} bottom {h.PadAfter} left {x.PadBefore} right {x.PadAfter}";
+        return w.Padding == PaddingKind.Same ? text + " (same)" : text;
+    }
+
+    /// <summary>The public shape constants every image layer gets: output channels, height, width and size.</summary>
+    public static void EmitShapeConstants(CodeWriter w, LayerPlan layer)
+    {
+        string id = layer.Id;
+        var o = layer.OutputShape;
+        w.Line($"/// <summary>Output shape of '{layer.Spec.Name}': {o} (channels × height × width), {o.Size} values per sample.</summary>");
+        if (o.IsImage)
+            w.Line($"public const int {id}OutputChannels = {o.Channels}, {id}OutputHeight = {o.Height}, {id}OutputWidth = {o.Width};");
+        w.Line($"public const int {id}OutputSize = {o.Size};");
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Compiled.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Compiled.Generator.Parsing;
+
+/// <summary>The image layers' attributes: Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten.</summary>
+internal static partial class NetworkParser
+{
+    private static LayerSpec ReadImageLayer(AttributeData data, string attribute, Location location, string shortName,
+        Dictionary<string, int> ordinals, HashSet<string> names, List<DiagnosticInfo> diagnostics)
+    {
+        string prefix = attribute switch
+        {
+            Conv2DAttribute => "conv",
+            MaxPoolAttribute => "maxpool",
+            AvgPoolAttribute => "avgpool",
+            GlobalAveragePoolAttribute => "globalavgpool",
+            _ => "flatten",
+        };
+        ordinals.TryGetValue(prefix, out int ordinal);
+        ordinals[prefix] = ++ordinal;
+        string layerName = ReadName(data, prefix, ordinal, location, names, diagnostics);
+        return attribute switch
+        {
+            Conv2DAttribute => ReadConv(data, layerName, location, shortName, diagnostics),
+            MaxPoolAttribute => ReadPool(data, LayerKind.MaxPool, layerName, location, shortName, diagnostics),
+            AvgPoolAttribute => ReadPool(data, LayerKind.AvgPool, layerName, location, shortName, diagnostics),
+            GlobalAveragePoolAttribute => new LayerSpec(LayerKind.GlobalAveragePool, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
+            _ => new LayerSpec(LayerKind.Flatten, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
+        };
+    }
+
+    private static LayerSpec ReadConv(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
+    {
+        var args = data.ConstructorArguments;
+        int filters = (int)args[0].Value!;
+        int? ctorKernel = args.Length > 1 ? (int)args[1].Value! : null;
+        var activation = ReadActivation(args.Length > 2 ? args[2] : default, location, shortName, diagnostics);
+        if (NamedValue(data, "Activation") is { } namedActivation)
+        {
+            if (args.Length > 2 && !args[2].IsNull && (int)args[2].Value! != 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                    $"layer '{layerName}' gives its activation twice; keep one"));
+            activation = ReadActivation(namedActivation, location, shortName, diagnostics);
+        }
+
+        int? kernel = NamedInt(data, "Kernel");
+        if (kernel is not null && ctorKernel is not null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' gives its kernel twice, as an argument and as Kernel; keep one"));
+        kernel ??= ctorKernel;
+        int? kernelHeight = NamedInt(data, "KernelHeight") ?? kernel;
+        int? kernelWidth = NamedInt(data, "KernelWidth") ?? kernel;
+        if (kernelHeight is null || kernelWidth is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' has no kernel size: write [Conv2D({filters.ToString(CultureInfo.InvariantCulture)}, 3)] or Kernel = 3 (or KernelHeight and KernelWidth)"));
+            kernelHeight ??= 1;
+            kernelWidth ??= 1;
+        }
+
+        string title = $"Conv2D '{layerName}'";
+        Positive(filters, title + " filters", location, diagnostics);
+        Positive(kernelHeight.Value, title + " kernel height", location, diagnostics);
+        Positive(kernelWidth.Value, title + " kernel width", location, diagnostics);
+        int stride = Positive(NamedInt(data, "Stride") ?? 1, title + " Stride", location, diagnostics);
+        int dilation = Positive(NamedInt(data, "Dilation") ?? 1, title + " Dilation", location, diagnostics);
+        int groups = Positive(NamedInt(data, "Groups") ?? 1, title + " Groups", location, diagnostics);
+        var (padding, padHeight, padWidth) = ReadPadding(data, layerName, location, shortName, diagnostics, window: null);
+        bool bias = NamedValue(data, "Bias") is not { Value: false };
+
+        double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
+        var init = ReadInitializer(data, location, shortName, diagnostics);
+        var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias);
+        return new LayerSpec(LayerKind.Conv2D, layerName, filters, activation, alpha, 0, init, window);
+    }
+
+    private static LayerSpec ReadPool(AttributeData data, LayerKind kind, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
+    {
+        int size = (int)data.ConstructorArguments[0].Value!;
+        string title = $"{kind} '{layerName}'";
+        Positive(size, title + " size", location, diagnostics);
+        int stride = Positive(NamedInt(data, "Stride") ?? size, title + " Stride", location, diagnostics);
+        var (padding, padHeight, padWidth) = ReadPadding(data, layerName, location, shortName, diagnostics, window: size);
+        var window = new WindowSpec(size, size, stride, padding, padHeight, padWidth, Dilation: 1, Groups: 1, Bias: false);
+        return new LayerSpec(kind, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, window);
+    }
+
+    /// <summary>
+    /// Padding = Valid/Same and the explicit Pad, PadHeight, PadWidth (which exclude Same). A pooling
+    /// window (<paramref name="window"/> given) must be larger than its padding, or a window could hold only padding.
+    /// </summary>
+    private static (PaddingKind Padding, int PadHeight, int PadWidth) ReadPadding(AttributeData data, string layerName, Location location,
+        string shortName, List<DiagnosticInfo> diagnostics, int? window)
+    {
+        var padding = (PaddingKind)(NamedInt(data, "Padding") ?? 0);
+        if (!System.Enum.IsDefined(typeof(PaddingKind), padding))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"{((int)padding).ToString(CultureInfo.InvariantCulture)} is not a Padding value"));
+            padding = PaddingKind.Valid;
+        }
+        int? pad = NamedInt(data, "Pad");
+        int? padHeight = NamedInt(data, "PadHeight") ?? pad;
+        int? padWidth = NamedInt(data, "PadWidth") ?? pad;
+        if (padding == PaddingKind.Same && (padHeight is not null || padWidth is not null))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' has Padding = Padding.Same and an explicit Pad; keep one"));
+            return (padding, 0, 0);
+        }
+        foreach (int? p in new[] { padHeight, padWidth })
+        {
+            if (p is < 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                    $"layer '{layerName}' has padding {p.Value.ToString(CultureInfo.InvariantCulture)}: padding must be 0 or more"));
+            else if (window is { } size && size > 0 && p >= size)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                    $"layer '{layerName}' has padding {p.Value.ToString(CultureInfo.InvariantCulture)}, not smaller than its window ({size.ToString(CultureInfo.InvariantCulture)}): a window could then hold only padding"));
+        }
+        return (padding, padHeight ?? 0, padWidth ?? 0);
+    }
+
+    /// <summary>Adds CMP003 when <paramref name="value"/> is not positive; returns the value, or 1 in its place.</summary>
+    private static int Positive(int value, string what, Location location, List<DiagnosticInfo> diagnostics)
+    {
+        if (value > 0) return value;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, value.ToString(CultureInfo.InvariantCulture)));
+        return 1;
+    }
+
+    private static TypedConstant? NamedValue(AttributeData data, string key)
+    {
+        foreach (var named in data.NamedArguments)
+            if (named.Key == key) return named.Value;
+        return null;
+    }
+
+    private static int? NamedInt(AttributeData data, string key) => NamedValue(data, key) is { Value: int i } ? i : null;
+}

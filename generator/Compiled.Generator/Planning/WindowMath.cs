@@ -1,0 +1,51 @@
+using System;
+using Compiled.Generator.Model;
+
+namespace Compiled.Generator.Planning;
+
+/// <summary>One axis of a sliding window, resolved: output length and the padding before and after.</summary>
+internal readonly struct WindowAxis
+{
+    public WindowAxis(long output, long padBefore, long padAfter)
+    {
+        Output = output;
+        PadBefore = padBefore;
+        PadAfter = padAfter;
+    }
+
+    /// <summary>Output positions; below 1 when the window does not fit (the planner reports it).</summary>
+    public long Output { get; }
+
+    public long PadBefore { get; }
+
+    /// <summary>Padding the last window reaches past the input (implicit in the kernels: reads as zero).</summary>
+    public long PadAfter { get; }
+}
+
+/// <summary>The shape rule of convolution and pooling windows, in 64 bits so absurd arguments cannot wrap.</summary>
+internal static class WindowMath
+{
+    /// <summary>
+    /// Valid/explicit: O = floor((W + 2P − D·(K − 1) − 1) / S) + 1.
+    /// Same: O = ceil(W / S), total padding max((O − 1)·S + D·(K − 1) + 1 − W, 0), the smaller half before (TensorFlow).
+    /// </summary>
+    public static WindowAxis Axis(long input, int kernel, int stride, int dilation, PaddingKind padding, int pad)
+    {
+        long span = (long)dilation * (kernel - 1) + 1; // the window's extent
+        if (padding == PaddingKind.Same)
+        {
+            long output = (input + stride - 1) / stride;
+            long total = Math.Max((output - 1) * stride + span - input, 0);
+            return new WindowAxis(output, total / 2, total - total / 2);
+        }
+        long reach = input + 2L * pad - span;
+        long count = reach < 0 ? 0 : reach / stride + 1;
+        // Only the part of the trailing padding that the last window reaches is padding "after".
+        long after = count < 1 ? pad : Math.Max(0, (count - 1) * stride + span - input - pad);
+        return new WindowAxis(count, pad, after);
+    }
+
+    public static WindowAxis Height(WindowSpec w, long input) => Axis(input, w.KernelHeight, w.Stride, w.Dilation, w.Padding, w.PadHeight);
+
+    public static WindowAxis Width(WindowSpec w, long input) => Axis(input, w.KernelWidth, w.Stride, w.Dilation, w.Padding, w.PadWidth);
+}

@@ -1,0 +1,29 @@
+using Compiled;
+
+namespace FashionMnistSample;
+
+/// <summary>
+/// The CNN of the main job (--model cnn): two 3×3 convolution blocks with 2×2 max pooling, then a dense
+/// classifier: 28×28 → 16×28×28 → 16×14×14 → 32×14×14 → 32×7×7 → 128 → 10 (the comparison harness's CNN).
+/// </summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 42)]
+[Input(1, 28, 28)]
+[Conv2D(16, 3, Activation.ReLU, Padding = Padding.Same)]
+[MaxPool(2)]
+[Conv2D(32, 3, Activation.ReLU, Padding = Padding.Same)]
+[MaxPool(2)]
+[Flatten]
+[Dense(128, Activation.ReLU)]
+[Dropout(0.3)]
+[Dense(10)]
+public partial class FashionCnn;
+
+/// <summary>The CNN fallback for the embedded UCI digits (8×8 images): 8×8 → 16×8×8 → 16×4×4 → 64 → 10.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 42)]
+[Input(1, 8, 8)]
+[Conv2D(16, 3, Activation.ReLU, Padding = Padding.Same)]
+[MaxPool(2)]
+[Flatten]
+[Dense(64, Activation.ReLU)]
+[Dense(10)]
+public partial class DigitsCnn;

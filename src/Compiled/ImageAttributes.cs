@@ -1,0 +1,158 @@
+using System;
+
+namespace Compiled;
+
+/// <summary>How a convolution or pooling window treats the image border.</summary>
+public enum Padding
+{
+    /// <summary>No padding (unless an explicit <c>Pad</c> is given): windows stay inside the image.</summary>
+    Valid = 0,
+
+    /// <summary>
+    /// Zero padding so that the output is ceil(size / stride) along each axis, split as TensorFlow does:
+    /// the total padding max((O − 1)·S + D·(K − 1) + 1 − W, 0), with the odd one at the bottom/right.
+    /// </summary>
+    Same = 1,
+}
+
+/// <summary>
+/// A 2-D convolution over [channels, height, width] samples (NCHW, cross-correlation as in PyTorch):
+/// y[o, i, j] = f(b[o] + Σ W[o, c, u, v] · x[c, i·S − P + u·D, j·S − P + v·D]), zero outside the image.
+/// Weights are stored [filters, channels / groups, kernel height, kernel width] (PyTorch's layout), then the bias [filters].
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DAttribute : Attribute
+{
+    /// <summary>Declares a convolution of <paramref name="filters"/> output channels; give the size with <see cref="Kernel"/>.</summary>
+    public Conv2DAttribute(int filters) => Filters = filters;
+
+    /// <summary>Declares a convolution of <paramref name="filters"/> output channels with a square kernel and an optional fused activation.</summary>
+    public Conv2DAttribute(int filters, int kernel, Activation activation = Activation.Identity)
+    {
+        Filters = filters;
+        Kernel = kernel;
+        Activation = activation;
+    }
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Side of a square kernel (or use <see cref="KernelHeight"/> and <see cref="KernelWidth"/>).</summary>
+    public int Kernel { get; set; }
+
+    /// <summary>Kernel height, for a rectangular kernel (with <see cref="KernelWidth"/>).</summary>
+    public int KernelHeight { get; set; }
+
+    /// <summary>Kernel width, for a rectangular kernel (with <see cref="KernelHeight"/>).</summary>
+    public int KernelWidth { get; set; }
+
+    /// <summary>Step between windows along both axes (default 1).</summary>
+    public int Stride { get; set; }
+
+    /// <summary><see cref="Padding.Valid"/> (default) or <see cref="Padding.Same"/>.</summary>
+    public Padding Padding { get; set; }
+
+    /// <summary>Explicit zero padding on every side (both axes); excludes <see cref="Padding.Same"/>.</summary>
+    public int Pad { get; set; }
+
+    /// <summary>Explicit zero padding at the top and bottom (overrides <see cref="Pad"/> for the height).</summary>
+    public int PadHeight { get; set; }
+
+    /// <summary>Explicit zero padding at the left and right (overrides <see cref="Pad"/> for the width).</summary>
+    public int PadWidth { get; set; }
+
+    /// <summary>Spacing between kernel taps (default 1; 2 doubles the field of view at the same cost).</summary>
+    public int Dilation { get; set; }
+
+    /// <summary>
+    /// Channel groups (default 1): each group of channels / groups inputs feeds filters / groups outputs.
+    /// Groups = channels is a depthwise convolution.
+    /// </summary>
+    public int Groups { get; set; }
+
+    /// <summary>Whether the layer adds a learned bias per filter (default true; turn off before BatchNorm).</summary>
+    public bool Bias { get; set; } = true;
+
+    /// <summary>Activation applied to the convolution's output.</summary>
+    public Activation Activation { get; set; }
+
+    /// <summary>Slope of <see cref="Activation.LeakyReLU"/> (default 0.01) or α of <see cref="Activation.ELU"/> (default 1).</summary>
+    public double Alpha { get; set; }
+
+    /// <summary>The layer's name, used for its parameter views (default: conv1, conv2, …).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
+    public Initializer Initializer { get; set; }
+}
+
+/// <summary>
+/// Max pooling: each output is the largest input in its window (per channel). Backward routes the
+/// gradient to that input (the first one on a tie). Padding never wins.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaxPoolAttribute : Attribute
+{
+    /// <summary>Declares max pooling over <paramref name="size"/> × <paramref name="size"/> windows (stride = size unless given).</summary>
+    public MaxPoolAttribute(int size) => Size = size;
+
+    /// <summary>Window side.</summary>
+    public int Size { get; }
+
+    /// <summary>Step between windows (default: <see cref="Size"/>, windows that do not overlap).</summary>
+    public int Stride { get; set; }
+
+    /// <summary><see cref="Padding.Valid"/> (default) or <see cref="Padding.Same"/>.</summary>
+    public Padding Padding { get; set; }
+
+    /// <summary>Explicit padding on every side; must be smaller than the window.</summary>
+    public int Pad { get; set; }
+
+    /// <summary>The layer's name (default: maxpool1, maxpool2, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Average pooling: each output is the mean of the inputs in its window (per channel). Padding is not
+/// counted: a window half outside the image averages its inside half (PyTorch's count_include_pad = false).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class AvgPoolAttribute : Attribute
+{
+    /// <summary>Declares average pooling over <paramref name="size"/> × <paramref name="size"/> windows (stride = size unless given).</summary>
+    public AvgPoolAttribute(int size) => Size = size;
+
+    /// <summary>Window side.</summary>
+    public int Size { get; }
+
+    /// <summary>Step between windows (default: <see cref="Size"/>).</summary>
+    public int Stride { get; set; }
+
+    /// <summary><see cref="Padding.Valid"/> (default) or <see cref="Padding.Same"/>.</summary>
+    public Padding Padding { get; set; }
+
+    /// <summary>Explicit padding on every side; must be smaller than the window.</summary>
+    public int Pad { get; set; }
+
+    /// <summary>The layer's name (default: avgpool1, avgpool2, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>Global average pooling: [channels, height, width] → [channels], the mean of each channel.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAveragePoolAttribute : Attribute
+{
+    /// <summary>The layer's name (default: globalavgpool1, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Flatten: [channels, height, width] → [channels·height·width], in NCHW order (PyTorch's flatten).
+/// A Dense layer after an image flattens implicitly; this layer only makes it visible.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class FlattenAttribute : Attribute
+{
+    /// <summary>The layer's name (default: flatten1, …).</summary>
+    public string? Name { get; set; }
+}

@@ -1,0 +1,108 @@
+// Convolutional networks declared for the image tests, generated exactly as in a user's project.
+// Small on purpose (finite differences perturb every parameter), yet wide enough that the activation
+// loops run their Vector256 bodies and tails (outputs of 27 to 150 values per sample).
+
+namespace Compiled.Tests.Images;
+
+/// <summary>Valid 3×3 convolution, tanh, explicit Flatten, softmax cross-entropy.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 11)]
+[Input(2, 6, 6)]
+[Conv2D(3, 3, Activation.Tanh)]
+[Flatten]
+[Dense(2)]
+public partial class ImgConvValid;
+
+/// <summary>Stride 2 with Same padding (7 → 4, the extra row and column of padding at the bottom and right), implicit flatten.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 12)]
+[Input(2, 7, 7)]
+[Conv2D(4, 3, Activation.Sigmoid, Stride = 2, Padding = Padding.Same)]
+[Dense(3)]
+public partial class ImgConvSameStride2;
+
+/// <summary>Dilation 2 and two channel groups, ELU, then a 1×1 convolution; binary cross-entropy.</summary>
+[Network(Loss = Loss.BinaryCrossEntropy, Seed = 13)]
+[Input(4, 7, 7)]
+[Conv2D(4, 3, Activation.ELU, Dilation = 2, Groups = 2, Pad = 1)]
+[Conv2D(3, 1, Activation.Softplus)]
+[Dense(1)]
+public partial class ImgDilatedGroups;
+
+/// <summary>Depthwise (groups = channels, 2 filters each) rectangular 2×3 kernel without bias, swish; average pooling with padding.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 14)]
+[Input(3, 6, 7)]
+[Conv2D(6, KernelHeight = 2, KernelWidth = 3, Groups = 3, Bias = false, Activation = Activation.Swish)]
+[AvgPool(2, Pad = 1)]
+[Dense(3)]
+public partial class ImgDepthwiseRect;
+
+/// <summary>Two max-pooling layers (non-overlapping, then 3×3 stride 2 with padding), leaky ReLU, Same convolution.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 15)]
+[Input(1, 8, 8)]
+[Conv2D(3, 3, Activation.LeakyReLU, Pad = 1)]
+[MaxPool(2)]
+[Conv2D(2, 3, Activation.Tanh, Padding = Padding.Same)]
+[MaxPool(3, Stride = 2, Pad = 1)]
+[Flatten]
+[Dense(2)]
+public partial class ImgMaxPools;
+
+/// <summary>ReLU convolution, overlapping Same average pooling, global average pooling, softmax cross-entropy.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 16)]
+[Input(2, 6, 6)]
+[Conv2D(5, 3, Activation.ReLU, Padding = Padding.Same)]
+[AvgPool(3, Stride = 2, Padding = Padding.Same)]
+[GlobalAveragePool]
+[Dense(3)]
+public partial class ImgAvgGlobal;
+
+/// <summary>An activation layer on an image (softplus over 2×3×3), multi-label output.</summary>
+[Network(Loss = Loss.MultiLabelBinaryCrossEntropy, Seed = 17)]
+[Input(1, 5, 5)]
+[Conv2D(2, 3)]
+[Activation(Activation.Softplus)]
+[Flatten]
+[Dense(2)]
+public partial class ImgActivationLayer;
+
+/// <summary>The end-to-end network of tests/fixtures/make_image_fixtures.py (cnn_end_to_end.json).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(1, 8, 8)]
+[Conv2D(4, 3, Activation.ReLU, Pad = 1)]
+[MaxPool(2)]
+[Conv2D(6, 3, Activation.Tanh)]
+[Flatten]
+[Dense(3)]
+public partial class TorchCnnMax;
+
+/// <summary>The end-to-end network of cnn_end_to_end_avg.json: average pooling, a stride-2 padded convolution.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(1, 8, 8)]
+[Conv2D(4, 3, Activation.ReLU, Pad = 1)]
+[AvgPool(2)]
+[Conv2D(6, 3, Activation.Tanh, Stride = 2, Pad = 1)]
+[Flatten]
+[Dense(3)]
+public partial class TorchCnnAvg;
+
+/// <summary>LeNet-5 (LeCun et al. 1998, with full C3 connections): 61,706 parameters.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(1, 32, 32)]
+[Conv2D(6, 5, Activation.Tanh)]
+[AvgPool(2)]
+[Conv2D(16, 5, Activation.Tanh)]
+[AvgPool(2)]
+[Flatten]
+[Dense(120, Activation.Tanh)]
+[Dense(84, Activation.Tanh)]
+[Dense(10)]
+public partial class LeNet5;
+
+/// <summary>VGG-16's first block on CIFAR-sized images: 3→64 and 64→64 3×3 Same convolutions (1,792 + 36,928 parameters).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(3, 32, 32)]
+[Conv2D(64, 3, Activation.ReLU, Padding = Padding.Same)]
+[Conv2D(64, 3, Activation.ReLU, Padding = Padding.Same)]
+[MaxPool(2)]
+[GlobalAveragePool]
+[Dense(10)]
+public partial class VggBlock;
