@@ -93,6 +93,11 @@ internal static class NetworkEmitter
         bool hasDropout = plan.Layers.Any(l => l.Spec.Kind == LayerKind.Dropout);
         w.Line("/// <summary>");
         w.Line($"/// {Architecture(plan)}, trained with {spec.Loss}: {plan.ParameterCount} parameters.");
+        w.Line("/// <para>Shapes per sample:<br/>");
+        w.Line($"/// input {plan.InputShape}<br/>");
+        foreach (var layer in plan.Layers)
+            w.Line($"/// → '{layer.Spec.Name}' ({layer.Spec.Kind}) {layer.OutputShape}{(layer.ParameterCount > 0 ? $", {layer.ParameterCount} parameters" : "")}<br/>");
+        w.Line("/// </para>");
         w.Line("/// <see cref=\"Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> and <see cref=\"Evaluate(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})\"/> are thread-safe;");
         w.Line("/// training members (<see cref=\"TrainStep\"/>, <see cref=\"Fit\"/>, <see cref=\"Load(string)\"/>) are not, and must not overlap with them.");
         w.Line("/// </summary>");

@@ -66,9 +66,12 @@ internal static class WindowLayers
     {
         string id = layer.Id;
         var o = layer.OutputShape;
-        w.Line($"/// <summary>Output shape of '{layer.Spec.Name}': {o} (channels × height × width), {o.Size} values per sample.</summary>");
         if (o.IsImage)
+        {
+            w.Line($"/// <summary>Output shape of '{layer.Spec.Name}': {o}, channels × height × width.</summary>");
             w.Line($"public const int {id}OutputChannels = {o.Channels}, {id}OutputHeight = {o.Height}, {id}OutputWidth = {o.Width};");
+        }
+        w.Line($"/// <summary>Values per sample in the output of '{layer.Spec.Name}'{(o.IsImage ? "" : $", {o}")}.</summary>");
         w.Line($"public const int {id}OutputSize = {o.Size};");
     }
 }

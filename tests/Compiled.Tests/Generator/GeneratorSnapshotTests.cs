@@ -29,6 +29,7 @@ public class GeneratorSnapshotTests
     public static TheoryData<string, string> Snapshots => new()
     {
         { nameof(NetworkSources.FashionMlp), "FashionMnistSample.FashionMlp.Network.g.cs" },
+        { nameof(NetworkSources.FashionCnn), "FashionMnistSample.FashionCnn.Network.g.cs" },
         { nameof(NetworkSources.Regression), "Samples.Housing.HousePrices.Network.g.cs" },
         { nameof(NetworkSources.Binary), "Samples.Medical.Diagnosis.Network.g.cs" },
         { nameof(NetworkSources.GlobalNamespace), "GlobalTagger.Network.g.cs" },
@@ -112,6 +113,34 @@ public class GeneratorSnapshotTests
         [Input(3)]
         [Dense(1)]
         public sealed partial class LogisticRegression;
+        """,
+        """
+        [Network(Loss = Loss.MeanSquaredError, Initializer = Initializer.GlorotNormal)]
+        [Input(3, 9, 7)]
+        [Conv2D(6, KernelHeight = 3, KernelWidth = 2, Stride = 2, Padding = Padding.Same, Groups = 3, Bias = false, Activation = Activation.Swish, Name = "depthwise")]
+        [Conv2D(4, 1, Activation.Softmax)]
+        [AvgPool(3, Stride = 1, Pad = 1)]
+        [MaxPool(2, Padding = Padding.Same)]
+        [Activation(Activation.ELU, Alpha = 0.5)]
+        [Conv2D(2, 2, Activation.LeakyReLU, Dilation = 2, PadHeight = 1, PadWidth = 1, Alpha = 0.2, Initializer = Initializer.HeNormal)]
+        [GlobalAveragePool]
+        [Dropout(0.1)]
+        [Dense(2)]
+        public partial class EveryImageOption;
+        """,
+        """
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(1, 4, 4)]
+        [Flatten]
+        [Dense(3, Activation.Softmax)]
+        public partial class FlattenFirst;
+        """,
+        """
+        [Network(Loss = Loss.BinaryCrossEntropy)]
+        [Input(2, 5, 5)]
+        [MaxPool(3, Stride = 1)]
+        [Conv2D(1, 3, Activation.Sigmoid)]
+        public partial class PoolFirstConvLast;
         """,
     };
 

@@ -7,6 +7,26 @@ namespace Compiled.Tests.Generator;
 /// </summary>
 internal static class NetworkSources
 {
+    /// <summary>The Fashion-MNIST sample's CNN (samples/FashionMnist/FashionCnn.cs): Same convolutions, max pooling, flatten, dropout.</summary>
+    public const string FashionCnn = """
+        using Compiled;
+
+        namespace FashionMnistSample;
+
+        /// <summary>28×28 → 16×28×28 → 16×14×14 → 32×14×14 → 32×7×7 → 128 → 10.</summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 42)]
+        [Input(1, 28, 28)]
+        [Conv2D(16, 3, Activation.ReLU, Padding = Padding.Same)]
+        [MaxPool(2)]
+        [Conv2D(32, 3, Activation.ReLU, Padding = Padding.Same)]
+        [MaxPool(2)]
+        [Flatten]
+        [Dense(128, Activation.ReLU)]
+        [Dropout(0.3)]
+        [Dense(10)]
+        public partial class FashionCnn;
+        """;
+
     /// <summary>The Fashion-MNIST sample's model (samples/FashionMnist/FashionMlp.cs): ReLU, dropout, softmax cross-entropy from logits.</summary>
     public const string FashionMlp = """
         using Compiled;
