@@ -185,22 +185,8 @@ internal static class Depthwise
     {
         public static void Row(ref float output, ref float input, int lo, int hi, int stride, int offset, ref float tap)
         {
-            float w = tap;
-            if (stride != 1)
-            {
-                for (int o = lo; o < hi; o++) Unsafe.Add(ref output, o) += w * Unsafe.Add(ref input, o * stride + offset);
-                return;
-            }
-            ref float y = ref Unsafe.Add(ref output, lo);
-            ref float x = ref Unsafe.Add(ref input, lo + offset);
-            int count = hi - lo, i = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var vw = new Vector<float>(w);
-                for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
-                    (Vector.LoadUnsafe(ref y, (nuint)i) + vw * Vector.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
-            }
-            for (; i < count; i++) Unsafe.Add(ref y, i) += w * Unsafe.Add(ref x, i);
+            if (stride == 1) Axpy(ref Unsafe.Add(ref output, lo), ref Unsafe.Add(ref input, lo + offset), hi - lo, tap);
+            else for (int o = lo; o < hi; o++) Unsafe.Add(ref output, o) += tap * Unsafe.Add(ref input, o * stride + offset);
         }
     }
 
@@ -209,23 +195,23 @@ internal static class Depthwise
     {
         public static void Row(ref float output, ref float input, int lo, int hi, int stride, int offset, ref float tap)
         {
-            float w = tap;
-            if (stride != 1)
-            {
-                for (int o = lo; o < hi; o++) Unsafe.Add(ref input, o * stride + offset) += w * Unsafe.Add(ref output, o);
-                return;
-            }
-            ref float dy = ref Unsafe.Add(ref output, lo);
-            ref float dx = ref Unsafe.Add(ref input, lo + offset);
-            int count = hi - lo, i = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var vw = new Vector<float>(w);
-                for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
-                    (Vector.LoadUnsafe(ref dx, (nuint)i) + vw * Vector.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
-            }
-            for (; i < count; i++) Unsafe.Add(ref dx, i) += w * Unsafe.Add(ref dy, i);
+            if (stride == 1) Axpy(ref Unsafe.Add(ref input, lo + offset), ref Unsafe.Add(ref output, lo), hi - lo, tap);
+            else for (int o = lo; o < hi; o++) Unsafe.Add(ref input, o * stride + offset) += tap * Unsafe.Add(ref output, o);
         }
+    }
+
+    /// <summary>target[i] += w · source[i] for i in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(ref float target, ref float source, int count, float w)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vw = new Vector<float>(w);
+            for (; i <= count - Vector<float>.Count; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref target, (nuint)i) + vw * Vector.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref target, (nuint)i);
+        }
+        for (; i < count; i++) Unsafe.Add(ref target, i) += w * Unsafe.Add(ref source, i);
     }
 
     /// <summary>tap += Σ_o output[o] · input[o · stride + offset] (output is the output gradient, tap the weight gradient).</summary>
