@@ -14,7 +14,9 @@ namespace Compiled.Kernels;
 /// Each sample's channel group is lowered to its column matrix (see <see cref="Im2Col"/>) in a per-thread workspace
 /// and multiplied by the packed <see cref="Sgemm"/>: forward Y_g = W_g · col, backward-input col = W_gᵀ · dY_g then
 /// col2im, backward-weights dW_g += dY_g · colᵀ over the batch in sample order. A 1×1 kernel with stride 1, no
-/// padding and an output the size of the input needs no lowering: the input planes are the column matrix.
+/// padding and an output the size of the input needs no lowering: the input planes are the column matrix. Depthwise
+/// convolutions (one input channel per group, more than one group) skip both and run direct loops (see
+/// <see cref="Depthwise"/>): im2col + a GEMM per channel spends its time in the calls, not the arithmetic.
 /// Everything runs in a fixed order on the calling thread (a large product may be split by <see cref="Sgemm"/>, which
 /// is bit-identical to one thread), so results are the same run to run; concurrent calls on different threads are
 /// independent, and a call allocates nothing once its thread's workspace has grown to the largest geometry used.
@@ -40,6 +42,17 @@ public static class Convolution
         CheckCommon(g, batch, input.Length, nameof(input), weights.Length, nameof(weights), output.Length, nameof(output));
         CheckBias(g, bias.Length, nameof(bias));
         var s = new Sizes(g);
+        if (s.Depthwise)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                Span<float> y = output.Slice(b * g.OutputSize, g.OutputSize);
+                y.Clear();
+                if (!bias.IsEmpty) AddBias(y, bias, s.OutPlane);
+                Depthwise.Forward(g, input.Slice(b * g.InputSize, g.InputSize), weights, y);
+            }
+            return;
+        }
         Span<float> columns = s.Pointwise ? default : Workspace(s.Columns);
         for (int b = 0; b < batch; b++)
         {
@@ -66,6 +79,13 @@ public static class Convolution
     {
         CheckCommon(g, batch, inputGradient.Length, nameof(inputGradient), weights.Length, nameof(weights), outputGradient.Length, nameof(outputGradient));
         var s = new Sizes(g);
+        if (s.Depthwise)
+        {
+            inputGradient.Clear();
+            for (int b = 0; b < batch; b++)
+                Depthwise.BackwardInput(g, outputGradient.Slice(b * g.OutputSize, g.OutputSize), weights, inputGradient.Slice(b * g.InputSize, g.InputSize));
+            return;
+        }
         Span<float> columns = s.Pointwise ? default : Workspace(s.Columns);
         for (int b = 0; b < batch; b++)
         {
@@ -99,10 +119,15 @@ public static class Convolution
         CheckCommon(g, batch, input.Length, nameof(input), weightGradient.Length, nameof(weightGradient), outputGradient.Length, nameof(outputGradient));
         CheckBias(g, biasGradient.Length, nameof(biasGradient));
         var s = new Sizes(g);
-        if (batch == 0) weightGradient.Clear();
-        Span<float> columns = s.Pointwise ? default : Workspace(s.Columns);
+        if (batch == 0 || s.Depthwise) weightGradient.Clear();
+        Span<float> columns = s.Pointwise || s.Depthwise ? default : Workspace(s.Columns);
         for (int b = 0; b < batch; b++)
         {
+            if (s.Depthwise)
+            {
+                Depthwise.BackwardWeights(g, input.Slice(b * g.InputSize, g.InputSize), outputGradient.Slice(b * g.OutputSize, g.OutputSize), weightGradient);
+                continue;
+            }
             for (int group = 0; group < g.Groups; group++)
             {
                 ReadOnlySpan<float> x = input.Slice(b * g.InputSize + group * s.InGroup, s.InGroup);
@@ -180,7 +205,7 @@ public static class Convolution
     private readonly struct Sizes
     {
         public readonly int OutChannels, Taps, OutPlane, InGroup, OutGroup, WeightGroup, Columns;
-        public readonly bool Pointwise;
+        public readonly bool Pointwise, Depthwise;
 
         public Sizes(in ConvGeometry g)
         {
@@ -194,6 +219,8 @@ public static class Convolution
             Columns = Taps * OutPlane;
             Pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1
                 && g.PadTop == 0 && g.PadLeft == 0 && g.OutHeight == g.InHeight && g.OutWidth == g.InWidth;
+            // One input channel per group, several groups: the direct loops (see Depthwise) beat one tiny GEMM per channel.
+            Depthwise = inChannels == 1 && g.Groups > 1;
         }
     }
 }
