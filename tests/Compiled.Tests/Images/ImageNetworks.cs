@@ -106,3 +106,13 @@ public partial class LeNet5;
 [GlobalAveragePool]
 [Dense(10)]
 public partial class VggBlock;
+
+/// <summary>A small CNN for the UCI digits (8×8 images): Same 3×3 convolution, max pooling, dropout, dense.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 21)]
+[Input(1, 8, 8)]
+[Conv2D(12, 3, Activation.ReLU, Padding = Padding.Same)]
+[MaxPool(2)]
+[Conv2D(16, 3, Activation.ReLU, Padding = Padding.Same)]
+[Dropout(0.2)]
+[Dense(10)]
+public partial class DigitsConvNet;
