@@ -30,6 +30,13 @@ public interface INetwork
     Span<float> Gradients { get; }
 
     /// <summary>
+    /// State saved with the parameters but not trained by the optimizer: the running statistics of
+    /// BatchNorm layers (empty for networks without any). Weight files and early stopping keep it with
+    /// <see cref="Parameters"/>.
+    /// </summary>
+    Span<float> State => Span<float>.Empty;
+
+    /// <summary>
     /// One training step on a minibatch of <c>inputs.Length / InputSize</c> samples: forward, loss,
     /// backward, then <paramref name="optimizer"/> updates the parameters. Returns the batch's mean loss.
     /// When the loss or a gradient is NaN or infinite the update is skipped, leaving the parameters and

@@ -156,3 +156,24 @@ public sealed class FlattenAttribute : Attribute
     /// <summary>The layer's name (default: flatten1, …).</summary>
     public string? Name { get; set; }
 }
+
+/// <summary>
+/// Batch normalization: per channel of an image (after a convolution) or per feature of a vector (after a
+/// dense layer), y = γ·(x − μ)/√(σ² + ε) + β. Training normalizes with the batch's mean and variance and
+/// moves the running statistics toward them (running = (1 − Momentum)·running + Momentum·batch, the
+/// variance unbiased, as PyTorch); inference uses the running statistics. γ (starting at 1) and β
+/// (starting at 0) are learned parameters, stored as the layer's weight and bias; the running mean and
+/// variance are state, saved with the weights but not trained.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BatchNormAttribute : Attribute
+{
+    /// <summary>Weight of the newest batch in the running statistics (default 0.1, PyTorch's; Keras's 0.99 is 0.01 here).</summary>
+    public double Momentum { get; set; } = 0.1;
+
+    /// <summary>Added to the variance before the square root (default 1e-5).</summary>
+    public double Epsilon { get; set; } = 1e-5;
+
+    /// <summary>The layer's name (default: batchnorm1, …).</summary>
+    public string? Name { get; set; }
+}

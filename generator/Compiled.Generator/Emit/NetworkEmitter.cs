@@ -23,6 +23,8 @@ internal static class NetworkEmitter
         ("CheckInputs", "a method"), ("CheckTargets", "a method"), ("_parameters", "a field"), ("_gradients", "a field"),
         ("_dropoutRng", "a field"), ("_activations", "a field"), ("_deltas", "a field"), ("t_scratch", "a field"),
         ("InputChannels", "a constant"), ("InputHeight", "a constant"), ("InputWidth", "a constant"),
+        ("State", "a property"), ("StateCount", "a constant"), ("StatisticsCount", "a constant"), ("_state", "a field"),
+        ("_statistics", "a field"), ("UpdateRunningStatistics", "a method"),
     };
 
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
@@ -48,6 +50,7 @@ internal static class NetworkEmitter
         "Inputs", "Units", "WeightsOffset", "WeightsCount", "BiasOffset", "Weights", "Bias", "WeightsGradient", "BiasGradient",
         "Epilogue", "OutputOffset", "MaskOffset", "ZOffset",
         "OutputChannels", "OutputHeight", "OutputWidth", "OutputSize", "ParameterCount", "Geometry", "ArgmaxOffset",
+        "RunningMean", "RunningVariance", "StateOffset", "StatisticsOffset",
     };
 
     /// <summary>
@@ -106,7 +109,7 @@ internal static class NetworkEmitter
             EmitShapes(w, plan);
             EmitState(w, plan, hasDropout);
             EmitConstructors(w, plan, hasDropout);
-            EmitInterface(w);
+            EmitInterface(w, plan);
             foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitMembers(w, layer);
             EmitPredict(w, plan);
             EmitTraining(w, plan);
@@ -146,6 +149,13 @@ internal static class NetworkEmitter
         w.Line("/// <summary>The architecture, as written into weight files (hashed) to catch mismatches on load.</summary>");
         w.Line($"public const string ArchitectureText = \"{Architecture(plan)}\";");
         w.Line();
+        if (plan.StateCount > 0)
+        {
+            w.Line("/// <summary>Floats of state (running statistics), saved with the parameters but not trained.</summary>");
+            w.Line($"public const int StateCount = {plan.StateCount};");
+            w.Line($"private const int StatisticsCount = {plan.StatisticsCount}; // the last training batch's statistics");
+            w.Line();
+        }
         w.Line($"private const int SlabWidth = {plan.SlabWidth};      // floats per sample kept by the training step");
         w.Line($"private const int MaxWidth = {plan.MaxWidth};        // widest layer: sizes the inference scratch");
         w.Line($"private const int InferenceChunk = {InferenceChunk(plan.MaxWidth)}; // samples per inference pass");
@@ -157,6 +167,11 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         if (hasDropout) w.Line("private readonly global::Compiled.Rng _dropoutRng;");
+        if (plan.StateCount > 0)
+        {
+            w.Line("private readonly float[] _state = new float[StateCount];");
+            w.Line("private readonly float[] _statistics = new float[StatisticsCount];");
+        }
         w.Line("// Training activations and their gradients, [capacity × SlabWidth] each, grown on demand (warm-up).");
         w.Line("private float[] _activations = global::System.Array.Empty<float>();");
         w.Line("private float[] _deltas = global::System.Array.Empty<float>();");
@@ -183,7 +198,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitInterface(CodeWriter w)
+    private static void EmitInterface(CodeWriter w, NetworkPlan plan)
     {
         w.Line("int global::Compiled.INetwork.InputSize => InputSize;");
         w.Line("int global::Compiled.INetwork.OutputSize => OutputSize;");
@@ -195,6 +210,11 @@ internal static class NetworkEmitter
         w.Line("public global::System.Span<float> Parameters => _parameters;");
         w.Line("/// <summary>∂L/∂parameters from the last training step, laid out like <see cref=\"Parameters\"/>.</summary>");
         w.Line("public global::System.Span<float> Gradients => _gradients;");
+        if (plan.StateCount > 0)
+        {
+            w.Line("/// <summary>State saved with the parameters but not trained: each BatchNorm layer's running mean, then its running variance.</summary>");
+            w.Line("public global::System.Span<float> State => _state;");
+        }
         w.Line();
     }
 
@@ -283,9 +303,25 @@ internal static class NetworkEmitter
             w.Line("// A NaN or infinite loss or gradient would poison every weight: skip the update, keep the last good");
             w.Line("// weights, and return the non-finite loss (NaN when only a gradient overflowed).");
             w.Line("if (!float.IsFinite(loss)) return loss;");
-            w.Line("return optimizer.TryStep(_parameters, _gradients) ? loss : float.NaN;");
+            if (plan.StateCount == 0)
+            {
+                w.Line("return optimizer.TryStep(_parameters, _gradients) ? loss : float.NaN;");
+            }
+            else
+            {
+                w.Line("if (!optimizer.TryStep(_parameters, _gradients)) return float.NaN;");
+                w.Line("UpdateRunningStatistics(inputs.Length / InputSize);");
+                w.Line("return loss;");
+            }
         }
         w.Line();
+        if (plan.StateCount > 0)
+        {
+            w.Line("/// <summary>Folds the statistics of the last training batch into the running statistics (after an applied step).</summary>");
+            using (w.Block("private void UpdateRunningStatistics(int batch)"))
+                foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitStatisticsUpdate(w, layer);
+            w.Line();
+        }
         w.Line("/// <summary>");
         w.Line("/// Forward (training mode: dropout on) and backward pass without an update: fills <see cref=\"Gradients\"/>");
         w.Line("/// with ∂L/∂parameters of the batch's mean loss, and returns that loss.");

@@ -23,6 +23,12 @@ internal abstract class LayerUnit
     /// <summary>Sets <see cref="LayerPlan.WeightCount"/> and <see cref="LayerPlan.BiasCount"/>.</summary>
     public virtual void PlanParameters(LayerPlan layer) { }
 
+    /// <summary>Claims the layer's state (saved, not trained) and batch statistics, advancing the offsets.</summary>
+    public virtual void PlanState(LayerPlan layer, ref int state, ref int statistics) { }
+
+    /// <summary>Statements that fold the last training batch's statistics into the state (after an applied update).</summary>
+    public virtual void EmitStatisticsUpdate(CodeWriter w, LayerPlan layer) { }
+
     /// <summary>Claims the layer's regions of the activation slab (per-sample offsets), advancing <paramref name="slab"/>.</summary>
     public abstract void PlanBuffers(LayerPlan layer, ref int slab);
 

@@ -14,6 +14,7 @@ internal static class LayerUnits
     private static readonly LayerUnit AvgPool = new PoolUnit(max: false);
     private static readonly LayerUnit GlobalAveragePool = new GlobalAveragePoolUnit();
     private static readonly LayerUnit Flatten = new FlattenUnit();
+    private static readonly LayerUnit BatchNorm = new BatchNormUnit();
 
     public static LayerUnit For(LayerKind kind) => kind switch
     {
@@ -25,6 +26,7 @@ internal static class LayerUnits
         LayerKind.AvgPool => AvgPool,
         LayerKind.GlobalAveragePool => GlobalAveragePool,
         LayerKind.Flatten => Flatten,
+        LayerKind.BatchNorm => BatchNorm,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

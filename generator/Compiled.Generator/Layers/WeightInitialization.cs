@@ -18,9 +18,13 @@ internal static class WeightInitialization
         var init = layer.Spec.Initializer != InitializerKind.Auto ? layer.Spec.Initializer : plan.Spec.Initializer;
         if (init == InitializerKind.Auto)
         {
+            // The activation the layer feeds: its own, or that of an activation layer right after it (or
+            // after a BatchNorm that follows it, as in conv → batch norm → ReLU).
             var act = layer.Spec.Activation;
-            if (act == ActivationKind.Identity && layer.Index + 1 < plan.Layers.Count && plan.Layers[layer.Index + 1].Spec.Kind == LayerKind.Activation)
-                act = plan.Layers[layer.Index + 1].Spec.Activation;
+            int next = layer.Index + 1;
+            while (next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.BatchNorm) next++;
+            if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.Activation)
+                act = plan.Layers[next].Spec.Activation;
             init = act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.Softplus or ActivationKind.Swish
                 ? InitializerKind.HeUniform
                 : InitializerKind.GlorotUniform;

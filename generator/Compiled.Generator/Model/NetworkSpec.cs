@@ -8,6 +8,8 @@ namespace Compiled.Generator.Model;
 /// <param name="Units">Dense: outputs. Conv2D: filters. Other kinds: 0.</param>
 /// <param name="Alpha">Leaky ReLU slope or ELU α (0 when the activation takes none).</param>
 /// <param name="Rate">Dropout rate (0 for other kinds).</param>
+/// <param name="Momentum">BatchNorm: weight of the batch in the running statistics.</param>
+/// <param name="Epsilon">BatchNorm: added to the variance.</param>
 internal sealed record LayerSpec(
     LayerKind Kind,
     string Name,
@@ -16,7 +18,9 @@ internal sealed record LayerSpec(
     double Alpha,
     double Rate,
     InitializerKind Initializer,
-    WindowSpec? Window = null);
+    WindowSpec? Window = null,
+    double Momentum = 0,
+    double Epsilon = 0);
 
 /// <summary>
 /// The window of a convolution or pooling layer, as declared (defaults filled in). Height and width

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Compiled.Generator.Parsing;
 
-/// <summary>The image layers' attributes: Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten.</summary>
+/// <summary>The image layers' attributes: Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm.</summary>
 internal static partial class NetworkParser
 {
     private static LayerSpec ReadImageLayer(AttributeData data, string attribute, Location location, string shortName,
@@ -17,6 +17,7 @@ internal static partial class NetworkParser
             MaxPoolAttribute => "maxpool",
             AvgPoolAttribute => "avgpool",
             GlobalAveragePoolAttribute => "globalavgpool",
+            BatchNormAttribute => "batchnorm",
             _ => "flatten",
         };
         ordinals.TryGetValue(prefix, out int ordinal);
@@ -28,6 +29,7 @@ internal static partial class NetworkParser
             MaxPoolAttribute => ReadPool(data, LayerKind.MaxPool, layerName, location, shortName, diagnostics),
             AvgPoolAttribute => ReadPool(data, LayerKind.AvgPool, layerName, location, shortName, diagnostics),
             GlobalAveragePoolAttribute => new LayerSpec(LayerKind.GlobalAveragePool, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
+            BatchNormAttribute => ReadBatchNorm(data, layerName, location, shortName, diagnostics),
             _ => new LayerSpec(LayerKind.Flatten, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
         };
     }
@@ -75,6 +77,20 @@ internal static partial class NetworkParser
         var init = ReadInitializer(data, location, shortName, diagnostics);
         var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias);
         return new LayerSpec(LayerKind.Conv2D, layerName, filters, activation, alpha, 0, init, window);
+    }
+
+    private static LayerSpec ReadBatchNorm(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
+    {
+        double momentum = NamedValue(data, "Momentum") is { Value: { } m } ? System.Convert.ToDouble(m, CultureInfo.InvariantCulture) : 0.1;
+        double epsilon = NamedValue(data, "Epsilon") is { Value: { } e } ? System.Convert.ToDouble(e, CultureInfo.InvariantCulture) : 1e-5;
+        if (!(momentum >= 0 && momentum <= 1))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' has Momentum = {momentum.ToString("R", CultureInfo.InvariantCulture)}: it must lie in [0, 1], such as 0.1 (the weight of each new batch)"));
+        // The emitted code holds ε as a float: it must stay above 0 there.
+        if (!((float)epsilon > 0 && !float.IsInfinity((float)epsilon)))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' has Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)}: it must be a number above 0 that a float holds, such as 1e-5"));
+        return new LayerSpec(LayerKind.BatchNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, Momentum: momentum, Epsilon: epsilon);
     }
 
     private static LayerSpec ReadPool(AttributeData data, LayerKind kind, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)

@@ -30,12 +30,13 @@ internal static partial class NetworkParser
     public const string AvgPoolAttribute = "Compiled.AvgPoolAttribute";
     public const string GlobalAveragePoolAttribute = "Compiled.GlobalAveragePoolAttribute";
     public const string FlattenAttribute = "Compiled.FlattenAttribute";
+    public const string BatchNormAttribute = "Compiled.BatchNormAttribute";
 
     /// <summary>Every layer attribute, in no particular order.</summary>
     public static readonly string[] LayerAttributes =
     {
         DenseAttribute, ActivationAttribute, DropoutAttribute, Conv2DAttribute, MaxPoolAttribute, AvgPoolAttribute,
-        GlobalAveragePoolAttribute, FlattenAttribute,
+        GlobalAveragePoolAttribute, FlattenAttribute, BatchNormAttribute,
     };
 
     private static bool IsLayer(string? name) => name is not null && System.Array.IndexOf(LayerAttributes, name) >= 0;

@@ -65,6 +65,16 @@ internal sealed class LayerPlan
 
     public int ParameterCount => WeightCount + BiasCount;
 
+    /// <summary>The layer's first value in the state buffer (running statistics: saved, not trained).</summary>
+    public int StateOffset { get; set; }
+
+    public int StateCount { get; set; }
+
+    /// <summary>The layer's first value in the batch-statistics scratch (kept from forward for backward and the running update).</summary>
+    public int StatisticsOffset { get; set; }
+
+    public int StatisticsCount { get; set; }
+
     /// <summary>Pre-activation z, when it must be kept for the backward pass; else null (z is the output).</summary>
     public BufferPlan? PreActivation { get; set; }
 
@@ -86,6 +96,11 @@ internal sealed class NetworkPlan
 {
     public NetworkPlan(NetworkSpec spec, IReadOnlyList<LayerPlan> layers, int parameterCount, int slabWidth, int maxWidth)
     {
+        foreach (var layer in layers)
+        {
+            StateCount += layer.StateCount;
+            StatisticsCount += layer.StatisticsCount;
+        }
         Spec = spec;
         Layers = layers;
         ParameterCount = parameterCount;
@@ -108,6 +123,12 @@ internal sealed class NetworkPlan
     public int TargetSize => Spec.Loss == LossKind.SoftmaxCrossEntropy ? 1 : OutputSize;
 
     public int ParameterCount { get; }
+
+    /// <summary>Floats of state (BatchNorm running statistics), saved with the parameters; 0 for most networks.</summary>
+    public int StateCount { get; }
+
+    /// <summary>Floats of per-batch statistics kept by the training step.</summary>
+    public int StatisticsCount { get; }
 
     /// <summary>Floats per sample in the training activation slab.</summary>
     public int SlabWidth { get; }

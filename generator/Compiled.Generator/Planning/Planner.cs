@@ -78,7 +78,7 @@ internal static class Planner
     {
         var layers = new List<LayerPlan>();
         int maxWidth = 0; // inference scratch holds layer outputs only; the input stays in the caller's span
-        int parameterOffset = 0;
+        int parameterOffset = 0, stateOffset = 0, statisticsOffset = 0;
         int slab = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
@@ -88,6 +88,7 @@ internal static class Planner
             layer.ParameterOffset = parameterOffset;
             unit.PlanParameters(layer);
             parameterOffset += layer.ParameterCount;
+            unit.PlanState(layer, ref stateOffset, ref statisticsOffset);
             layers.Add(layer);
             if (layer.OutputSize > maxWidth) maxWidth = layer.OutputSize;
         }

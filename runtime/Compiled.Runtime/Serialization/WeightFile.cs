@@ -13,8 +13,8 @@ namespace Compiled;
 ///      0     8  magic "CMPLWGT1" (ASCII)
 ///      8     4  format version (1)
 ///     12     8  architecture signature: FNV-1a 64 of the network's Architecture string (UTF-8)
-///     20     4  parameter count N
-///     24    4N  parameters, IEEE-754 binary32
+///     20     4  value count N = parameters + state
+///     24    4N  the parameters, then the state (BatchNorm running statistics), IEEE-754 binary32
 ///  24+4N     4  CRC-32 (IEEE 802.3) of bytes 0 … 24+4N−1
 /// </code>
 /// A wrong magic, version, architecture or count, a truncated file or a checksum mismatch is an
@@ -43,27 +43,35 @@ public static class WeightFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(network);
-        ReadOnlySpan<float> parameters = network.Parameters;
+        ReadOnlySpan<float> parameters = network.Parameters, state = network.State;
         Span<byte> header = stackalloc byte[HeaderSize];
         Magic.CopyTo(header);
         BinaryPrimitives.WriteInt32LittleEndian(header[8..], Version);
         BinaryPrimitives.WriteUInt64LittleEndian(header[12..], Signature(network.Architecture));
-        BinaryPrimitives.WriteInt32LittleEndian(header[20..], parameters.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header[20..], checked(parameters.Length + state.Length));
         uint crc = Crc32.Update(Crc32.Initial, header);
         stream.Write(header);
 
         Span<byte> chunk = stackalloc byte[4096];
-        for (int i = 0; i < parameters.Length;)
+        crc = WriteValues(stream, parameters, chunk, crc);
+        crc = WriteValues(stream, state, chunk, crc);
+        Span<byte> tail = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(tail, Crc32.Final(crc));
+        stream.Write(tail);
+    }
+
+    /// <summary>Writes <paramref name="values"/> little-endian through <paramref name="chunk"/>; returns the updated CRC.</summary>
+    private static uint WriteValues(Stream stream, ReadOnlySpan<float> values, Span<byte> chunk, uint crc)
+    {
+        for (int i = 0; i < values.Length;)
         {
-            int n = Math.Min(chunk.Length / 4, parameters.Length - i);
-            for (int j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(chunk[(4 * j)..], parameters[i + j]);
+            int n = Math.Min(chunk.Length / 4, values.Length - i);
+            for (int j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(chunk[(4 * j)..], values[i + j]);
             crc = Crc32.Update(crc, chunk[..(4 * n)]);
             stream.Write(chunk[..(4 * n)]);
             i += n;
         }
-        Span<byte> tail = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(tail, Crc32.Final(crc));
-        stream.Write(tail);
+        return crc;
     }
 
     /// <summary>
@@ -149,8 +157,11 @@ public static class WeightFile
         int count = BinaryPrimitives.ReadInt32LittleEndian(header[20..]);
         // The count is checked against the network before anything is allocated: a damaged header that
         // announces 2^31 − 1 parameters costs nothing.
-        if (count != network.ParameterCount)
-            throw new InvalidDataException($"{source} holds {count} parameters but the network has {network.ParameterCount}: it was saved from a different network.");
+        int stateCount = network.State.Length;
+        if (count != (long)network.ParameterCount + stateCount)
+            throw new InvalidDataException(stateCount == 0
+                ? $"{source} holds {count} parameters but the network has {network.ParameterCount}: it was saved from a different network."
+                : $"{source} holds {count} values but the network has {network.ParameterCount} parameters and {stateCount} values of state: it was saved from a different network.");
         if (signature != Signature(network.Architecture))
             throw new InvalidDataException($"{source} was saved from a network with a different architecture than '{network.Architecture}'.");
         // A seekable stream too short for the parameters is refused before the staging buffer is allocated,
@@ -178,7 +189,8 @@ public static class WeightFile
                 throw new InvalidDataException($"{source} has {extra} after the checksum: it is not exactly one weight file.");
             }
         }
-        staging.CopyTo(network.Parameters);
+        staging.AsSpan(0, network.ParameterCount).CopyTo(network.Parameters);
+        staging.AsSpan(network.ParameterCount).CopyTo(network.State);
     }
 
     /// <summary>

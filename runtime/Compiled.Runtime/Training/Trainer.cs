@@ -50,7 +50,7 @@ public static class Trainer
                 float loss = network.TrainStep(batch.Features, batch.Targets, optimizer);
                 if (!float.IsFinite(loss))
                 {
-                    if (best is not null) best.CopyTo(network.Parameters);
+                    if (best is not null) Restore(network, best);
                     throw new TrainingDivergedException(epoch, step, loss, best is null ? null : bestEpoch, history);
                 }
                 lossSum += (double)loss * batch.Count;
@@ -75,8 +75,9 @@ public static class Trainer
                 {
                     bestLoss = valLoss;
                     sinceBest = 0;
-                    best ??= new float[network.ParameterCount];
+                    best ??= new float[network.ParameterCount + network.State.Length];
                     network.Parameters.CopyTo(best);
+                    network.State.CopyTo(best.AsSpan(network.ParameterCount)); // BatchNorm's running statistics go with the weights
                     bestEpoch = epoch;
                 }
                 else
@@ -91,8 +92,15 @@ public static class Trainer
         }
         int last = history.Epochs[^1].Epoch;
         history.BestEpoch = best is null ? last : bestEpoch;
-        if (best is not null && bestEpoch != last) best.CopyTo(network.Parameters);
+        if (best is not null && bestEpoch != last) Restore(network, best);
         return history;
+    }
+
+    /// <summary>Puts back a snapshot of the parameters followed by the state.</summary>
+    private static void Restore(INetwork network, float[] snapshot)
+    {
+        snapshot.AsSpan(0, network.ParameterCount).CopyTo(network.Parameters);
+        snapshot.AsSpan(network.ParameterCount).CopyTo(network.State);
     }
 
     private static void CheckShape(INetwork network, Dataset data, string name)

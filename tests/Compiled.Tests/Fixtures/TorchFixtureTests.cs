@@ -30,11 +30,13 @@ public sealed class TorchFixtureTests
 
     private static readonly string[] NetworkNames = ["cnn_end_to_end", "cnn_end_to_end_avg"];
 
+    private static readonly string[] BatchNormNames = ["batchnorm_1d", "batchnorm_2d"];
+
     public static TheoryData<string> ConvCases => Data(ConvNames);
     public static TheoryData<string> PoolCases => Data(PoolNames);
     public static TheoryData<string> LayerCases => Data(ConvNames.Concat(PoolNames));
     public static TheoryData<string> NetworkCases => Data(NetworkNames);
-    public static TheoryData<string> AllCases => Data(ConvNames.Concat(PoolNames).Concat(NetworkNames));
+    public static TheoryData<string> AllCases => Data(ConvNames.Concat(PoolNames).Concat(NetworkNames).Concat(BatchNormNames));
 
     private static TheoryData<string> Data(IEnumerable<string> names)
     {
@@ -49,7 +51,7 @@ public sealed class TorchFixtureTests
     [Fact]
     public void Every_fixture_is_copied_to_the_output_and_no_other()
     {
-        var expected = ConvNames.Concat(PoolNames).Concat(NetworkNames).OrderBy(n => n, StringComparer.Ordinal);
+        var expected = ConvNames.Concat(PoolNames).Concat(NetworkNames).Concat(BatchNormNames).OrderBy(n => n, StringComparer.Ordinal);
         Assert.Equal(expected, TorchFixture.Names());
     }
 
@@ -112,7 +114,12 @@ public sealed class TorchFixtureTests
     public void Inputs_are_exactly_representable_as_float(string name)
     {
         var f = TorchFixture.Load(name);
-        var inputs = f.String("kind") == "cnn" ? new[] { "x", "parameters" } : new[] { "x", "weight", "bias", "dy" };
+        var inputs = f.String("kind") switch
+        {
+            "cnn" => new[] { "x", "parameters" },
+            "batchnorm" => new[] { "x", "weight", "bias", "dy", "running_mean", "running_var" },
+            _ => new[] { "x", "weight", "bias", "dy" },
+        };
         foreach (var field in inputs)
             foreach (var v in f.Doubles(field))
                 Assert.Equal(v, (double)(float)v);

@@ -351,6 +351,22 @@ public class DiagnosticTests
             public partial class PadOnlyWindow;
             """), "AvgPool(2, Pad = 2)", "CMP006"),
 
+        ["CMP006 BatchNorm momentum above 1"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(1, 8, 8)]
+            [BatchNorm(Momentum = 1.5)]
+            [Dense(10)]
+            public partial class BadMomentum;
+            """), "BatchNorm(Momentum = 1.5)", "CMP006"),
+
+        ["CMP006 BatchNorm epsilon that a float rounds to 0"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(16)]
+            [BatchNorm(Epsilon = 1e-60)]
+            [Dense(10)]
+            public partial class ZeroEpsilon;
+            """), "BatchNorm(Epsilon = 1e-60)", "CMP006"),
+
         ["CMP015 image too large"] = new(InNamespace("""
             [Network(Loss = Loss.SoftmaxCrossEntropy)]
             [Input(100000, 100000, 100)]

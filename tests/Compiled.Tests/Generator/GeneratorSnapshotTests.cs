@@ -142,6 +142,18 @@ public class GeneratorSnapshotTests
         [Conv2D(1, 3, Activation.Sigmoid)]
         public partial class PoolFirstConvLast;
         """,
+        """
+        [Network(Loss = Loss.MultiLabelBinaryCrossEntropy)]
+        [Input(3, 8, 8)]
+        [BatchNorm(Name = "inputNorm")]
+        [Conv2D(8, 3, Bias = false, Padding = Padding.Same)]
+        [BatchNorm(Momentum = 0.01, Epsilon = 1e-3)]
+        [Activation(Activation.ReLU)]
+        [GlobalAveragePool]
+        [Dense(4)]
+        [BatchNorm]
+        public partial class BatchNormEverywhere;
+        """,
     };
 
     [Theory]

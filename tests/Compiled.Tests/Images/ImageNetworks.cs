@@ -116,3 +116,37 @@ public partial class VggBlock;
 [Dropout(0.2)]
 [Dense(10)]
 public partial class DigitsConvNet;
+
+/// <summary>BatchNorm alone over 4×5×5 images (the batchnorm_2d fixture); MSE lets a test inject any upstream gradient.</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(4, 5, 5)]
+[BatchNorm]
+public partial class TorchBatchNorm2d;
+
+/// <summary>BatchNorm alone over 7 features (the batchnorm_1d fixture).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[BatchNorm]
+public partial class TorchBatchNorm1d;
+
+/// <summary>BatchNorm per channel after a bias-free convolution and per feature after a dense layer.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 18)]
+[Input(2, 6, 6)]
+[Conv2D(4, 3, Bias = false)]
+[BatchNorm(Momentum = 0.2)]
+[Activation(Activation.Tanh)]
+[MaxPool(2)]
+[Dense(6)]
+[BatchNorm(Epsilon = 1e-3)]
+[Activation(Activation.Swish)]
+[Dense(3)]
+public partial class ImgBatchNorm;
+
+/// <summary>Digits as vectors with BatchNorm after the hidden layer (early-stopping test).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 3)]
+[Input(64)]
+[Dense(32)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[Dense(10)]
+public partial class DigitsBatchNormNet;

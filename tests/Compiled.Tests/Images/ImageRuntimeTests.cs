@@ -55,13 +55,14 @@ public sealed class ImageRuntimeTests
         Assert.NotEqual(new DigitsConvNet(seed: 3).Parameters.ToArray(), a.Parameters.ToArray());
     }
 
-    public static TheoryData<string> Networks() => new() { "ImgMaxPools", "ImgDepthwiseRect", "ImgAvgGlobal", "DigitsConvNet" };
+    public static TheoryData<string> Networks() => new() { "ImgMaxPools", "ImgDepthwiseRect", "ImgAvgGlobal", "DigitsConvNet", "ImgBatchNorm" };
 
     private static INetwork Create(string name) => name switch
     {
         "ImgMaxPools" => new ImgMaxPools(),
         "ImgDepthwiseRect" => new ImgDepthwiseRect(),
         "ImgAvgGlobal" => new ImgAvgGlobal(),
+        "ImgBatchNorm" => new ImgBatchNorm(),
         _ => new DigitsConvNet(),
     };
 
