@@ -7,10 +7,10 @@ using FashionMnistSample;
 
 // The main job: train an MLP (or, with --model cnn, a convolutional network) on Fashion-MNIST and report
 // test accuracy and seconds per epoch.
-// Usage: dotnet run -c Release --project samples/FashionMnist [-- --model mlp|cnn] [--epochs N] [--data DIR] [--save FILE]
+// Usage: dotnet run -c Release --project samples/FashionMnist [-- --model mlp|cnn|cnn-bn] [--epochs N] [--data DIR] [--save FILE]
 int epochs = 0;
 string? directory = null, save = null;
-bool cnn = false;
+string model = "mlp";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,23 +18,23 @@ for (int i = 0; i < args.Length; i++)
         case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int e) && e > 0: epochs = e; i++; break;
         case "--data" when i + 1 < args.Length: directory = args[++i]; break;
         case "--save" when i + 1 < args.Length: save = args[++i]; break;
-        case "--model" when i + 1 < args.Length && args[i + 1] is "mlp" or "cnn": cnn = args[++i] == "cnn"; break;
+        case "--model" when i + 1 < args.Length && args[i + 1] is "mlp" or "cnn" or "cnn-bn": model = args[++i]; break;
         default:
-            Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: FashionMnist [--model mlp|cnn] [--epochs N] [--data DIR] [--save FILE]");
+            Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: FashionMnist [--model mlp|cnn|cnn-bn] [--epochs N] [--data DIR] [--save FILE]");
             return 2;
     }
 }
 
 if (FashionMnist.IsAvailable(directory))
-    return RunFashionMnist(directory, epochs == 0 ? (cnn ? 15 : 30) : epochs, save, cnn);
+    return RunFashionMnist(directory, epochs == 0 ? (model == "mlp" ? 30 : 15) : epochs, save, model);
 
 Console.WriteLine($"Fashion-MNIST was not found in {directory ?? FashionMnist.DefaultDirectory}.");
 Console.WriteLine("Install it with:  sudo apt-get install dataset-fashion-mnist");
 Console.WriteLine("Training on the embedded UCI digits set instead.");
 Console.WriteLine();
-return RunDigits(epochs == 0 ? 60 : epochs, save, cnn);
+return RunDigits(epochs == 0 ? 60 : epochs, save, model != "mlp");
 
-static int RunFashionMnist(string? directory, int epochs, string? save, bool cnn)
+static int RunFashionMnist(string? directory, int epochs, string? save, string model)
 {
     var clock = Stopwatch.StartNew();
     var (train, test) = FashionMnist.Load(directory);
@@ -42,7 +42,7 @@ static int RunFashionMnist(string? directory, int epochs, string? save, bool cnn
     // Hold out 5,000 training images for validation; the test set is only touched at the end.
     var (fit, validation) = train.SplitStratified(5000.0 / train.Count, seed: 7);
 
-    INetwork net = cnn ? new FashionCnn() : new FashionMlp();
+    INetwork net = model switch { "cnn" => new FashionCnn(), "cnn-bn" => new FashionCnnBn(), _ => new FashionMlp() };
     Console.WriteLine($"{net.Architecture}: {net.ParameterCount:N0} parameters");
     var options = new FitOptions
     {

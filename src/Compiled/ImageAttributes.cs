@@ -177,3 +177,130 @@ public sealed class BatchNormAttribute : Attribute
     /// <summary>The layer's name (default: batchnorm1, …).</summary>
     public string? Name { get; set; }
 }
+
+/// <summary>
+/// A transposed convolution (learned upsampling, PyTorch's ConvTranspose2d): each input pixel scatters a
+/// kernel-sized patch into the output, so stride 2 doubles the size. Output size per axis:
+/// (W − 1)·S − 2·Pad + D·(K − 1) + OutputPad + 1; with <see cref="Padding.Same"/>, W·S.
+/// Weights are stored [channels, filters / groups, kH, kW] (PyTorch's layout), then the bias [filters].
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2DTransposeAttribute : Attribute
+{
+    /// <summary>Declares a transposed convolution of <paramref name="filters"/> output channels; give the size with <see cref="Kernel"/>.</summary>
+    public Conv2DTransposeAttribute(int filters) => Filters = filters;
+
+    /// <summary>Declares a transposed convolution with a square kernel and an optional fused activation.</summary>
+    public Conv2DTransposeAttribute(int filters, int kernel, Activation activation = Activation.Identity)
+    {
+        Filters = filters;
+        Kernel = kernel;
+        Activation = activation;
+    }
+
+    /// <summary>Output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Side of a square kernel (or use <see cref="KernelHeight"/> and <see cref="KernelWidth"/>).</summary>
+    public int Kernel { get; set; }
+
+    /// <summary>Kernel height, for a rectangular kernel.</summary>
+    public int KernelHeight { get; set; }
+
+    /// <summary>Kernel width, for a rectangular kernel.</summary>
+    public int KernelWidth { get; set; }
+
+    /// <summary>Upsampling factor (default 1).</summary>
+    public int Stride { get; set; }
+
+    /// <summary><see cref="Padding.Valid"/> (default) or <see cref="Padding.Same"/> (output = input · stride).</summary>
+    public Padding Padding { get; set; }
+
+    /// <summary>Removes this many rows and columns from each border of the full output (PyTorch's padding).</summary>
+    public int Pad { get; set; }
+
+    /// <summary>Pad for the height only.</summary>
+    public int PadHeight { get; set; }
+
+    /// <summary>Pad for the width only.</summary>
+    public int PadWidth { get; set; }
+
+    /// <summary>Extra rows and columns at the bottom and right (PyTorch's output_padding), below the stride: picks among the sizes a stride-S convolution maps back to the input.</summary>
+    public int OutputPad { get; set; }
+
+    /// <summary>Spacing between kernel taps (default 1).</summary>
+    public int Dilation { get; set; }
+
+    /// <summary>Channel groups (default 1).</summary>
+    public int Groups { get; set; }
+
+    /// <summary>Whether the layer adds a learned bias per filter (default true).</summary>
+    public bool Bias { get; set; } = true;
+
+    /// <summary>Activation applied to the output.</summary>
+    public Activation Activation { get; set; }
+
+    /// <summary>Slope of <see cref="Activation.LeakyReLU"/> (default 0.01) or α of <see cref="Activation.ELU"/> (default 1).</summary>
+    public double Alpha { get; set; }
+
+    /// <summary>The layer's name (default: deconv1, deconv2, …).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
+    public Initializer Initializer { get; set; }
+}
+
+/// <summary>
+/// A depthwise-separable convolution: a depthwise convolution (each channel filtered on its own by
+/// <see cref="DepthMultiplier"/> kernels, no bias) followed by a 1×1 pointwise convolution to
+/// <see cref="Filters"/> channels with bias and activation. Far fewer weights than a full convolution
+/// (MobileNet, Xception). Weights: depthwise [channels · multiplier, 1, kH, kW], pointwise
+/// [filters, channels · multiplier, 1, 1], then the bias [filters].
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SeparableConv2DAttribute : Attribute
+{
+    /// <summary>Declares a separable convolution of <paramref name="filters"/> outputs with a square depthwise kernel.</summary>
+    public SeparableConv2DAttribute(int filters, int kernel, Activation activation = Activation.Identity)
+    {
+        Filters = filters;
+        Kernel = kernel;
+        Activation = activation;
+    }
+
+    /// <summary>Output channels of the pointwise step.</summary>
+    public int Filters { get; }
+
+    /// <summary>Side of the depthwise kernel.</summary>
+    public int Kernel { get; }
+
+    /// <summary>Depthwise kernels per input channel (default 1).</summary>
+    public int DepthMultiplier { get; set; }
+
+    /// <summary>Step of the depthwise convolution (default 1).</summary>
+    public int Stride { get; set; }
+
+    /// <summary><see cref="Padding.Valid"/> (default) or <see cref="Padding.Same"/>.</summary>
+    public Padding Padding { get; set; }
+
+    /// <summary>Explicit zero padding of the depthwise convolution on every side.</summary>
+    public int Pad { get; set; }
+
+    /// <summary>Spacing between depthwise kernel taps (default 1).</summary>
+    public int Dilation { get; set; }
+
+    /// <summary>Whether the pointwise step adds a bias (default true).</summary>
+    public bool Bias { get; set; } = true;
+
+    /// <summary>Activation applied to the pointwise output.</summary>
+    public Activation Activation { get; set; }
+
+    /// <summary>Slope of <see cref="Activation.LeakyReLU"/> or α of <see cref="Activation.ELU"/>.</summary>
+    public double Alpha { get; set; }
+
+    /// <summary>The layer's name (default: sepconv1, …).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
+    public Initializer Initializer { get; set; }
+}

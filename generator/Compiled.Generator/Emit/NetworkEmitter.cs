@@ -51,6 +51,7 @@ internal static class NetworkEmitter
         "Epilogue", "OutputOffset", "MaskOffset", "ZOffset",
         "OutputChannels", "OutputHeight", "OutputWidth", "OutputSize", "ParameterCount", "Geometry", "ArgmaxOffset",
         "RunningMean", "RunningVariance", "StateOffset", "StatisticsOffset",
+        "DepthwiseWeights", "PointwiseWeights", "DepthwiseOffset", "DepthwiseGeometry", "PointwiseGeometry", "DepthwiseSize",
     };
 
     /// <summary>
@@ -342,10 +343,12 @@ internal static class NetworkEmitter
             w.Line("global::System.Span<float> a = new global::System.Span<float>(_activations, 0, batch * SlabWidth), d = new global::System.Span<float>(_deltas, 0, batch * SlabWidth);");
             foreach (var layer in plan.Layers)
             {
-                foreach (var buffer in new[] { layer.PreActivation, layer.Mask, layer.Output })
+                foreach (var buffer in new[] { layer.PreActivation, layer.Mask, layer.Hidden, layer.Output })
                     if (buffer is not null)
                         w.Line($"global::System.Span<float> {BufferNames.Span(buffer)} = a.Slice(batch * {BufferNames.OffsetConstant(buffer)}, batch * {buffer.Width});");
-                w.Line($"global::System.Span<float> {BufferNames.Delta(layer.Output)} = d.Slice(batch * {BufferNames.OffsetConstant(layer.Output)}, batch * {layer.Output.Width});");
+                foreach (var buffer in new[] { layer.Hidden, layer.Output })
+                    if (buffer is not null)
+                        w.Line($"global::System.Span<float> {BufferNames.Delta(buffer)} = d.Slice(batch * {BufferNames.OffsetConstant(buffer)}, batch * {buffer.Width});");
             }
             w.Line();
             w.Line("// ───── Forward ─────");

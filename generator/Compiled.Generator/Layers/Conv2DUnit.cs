@@ -11,9 +11,22 @@ namespace Compiled.Generator.Layers;
 /// NCHW samples; W is stored [filters, channels/groups, kH, kW] (PyTorch's layout), then b. The runtime's
 /// <c>Convolution</c> kernels do the products (im2col + the packed SGEMM); this unit emits the geometry as
 /// a constant, the calls, and the activation around them.
+/// <para>
+/// Transposed (Conv2DTranspose, PyTorch's ConvTranspose2d, W stored [channels, filters/groups, kH, kW]):
+/// the map whose matrix is the transpose of the convolution C from the output shape back to the input
+/// shape. So its forward is C's input gradient, its input gradient is C's forward, and its weight
+/// gradient is C's weight gradient with the roles of input and output gradient exchanged; the
+/// geometry emitted is C's.
+/// </para>
 /// </summary>
 internal sealed class Conv2DUnit : LayerUnit
 {
+    public Conv2DUnit(bool transposed) => _transposed = transposed;
+
+    private readonly bool _transposed;
+
+    private string Kind => _transposed ? "Conv2DTranspose" : "Conv2D";
+
     public override LongShape? OutputShape(LayerSpec spec, Shape input, int index, List<PlanError> errors)
     {
         if (!WindowLayers.RequireImage(spec, input, index, errors)) return null;
@@ -60,19 +73,21 @@ internal sealed class Conv2DUnit : LayerUnit
     {
         var act = layer.Spec.Activation;
         string b = layer.Spec.Window!.Bias ? " + b" : "";
+        string product = _transposed ? "Wᵀ ⊛ x (each input pixel scatters W)" : "W ⊛ x";
         string math = act == ActivationKind.Identity
-            ? $"y = W ⊛ x{b}"
-            : $"z = W ⊛ x{b}; {ActivationCode.Formula(act, layer.Spec.Alpha)}";
-        return $"Conv2D '{layer.Spec.Name}' {layer.InputShape}→{layer.OutputShape}, {KernelText(layer)}{(act == ActivationKind.Identity ? "" : ", " + act)}: {math}";
+            ? $"y = {product}{b}"
+            : $"z = {product}{b}; {ActivationCode.Formula(act, layer.Spec.Alpha)}";
+        return $"{Kind} '{layer.Spec.Name}' {layer.InputShape}→{layer.OutputShape}, {KernelText(layer)}{(act == ActivationKind.Identity ? "" : ", " + act)}: {math}";
     }
 
     public override string Signature(LayerPlan layer)
     {
         var w = layer.Spec.Window!;
         var (top, left) = WindowLayers.Padding(layer);
-        return string.Format(CultureInfo.InvariantCulture, "Conv2D({0},{1}x{2},s{3},p{4}/{5},d{6},g{7},{8},{9})",
+        return string.Format(CultureInfo.InvariantCulture, "{10}({0},{1}x{2},s{3},p{4}/{5},d{6},g{7},{8},{9})",
             layer.Spec.Units, w.KernelHeight, w.KernelWidth, w.Stride, top, left, w.Dilation, w.Groups,
-            w.Bias ? "bias" : "nobias", ActivationCode.Signature(layer.Spec.Activation, layer.Spec.Alpha));
+            w.Bias ? "bias" : "nobias", ActivationCode.Signature(layer.Spec.Activation, layer.Spec.Alpha),
+            _transposed ? $"Conv2DTranspose" : "Conv2D") + (_transposed && w.OutputPad > 0 ? $"+op{w.OutputPad}" : "");
     }
 
     public override void EmitMembers(CodeWriter w, LayerPlan layer)
@@ -90,14 +105,19 @@ internal sealed class Conv2DUnit : LayerUnit
         if (window.Bias) w.Line($"private const int {id}BiasOffset = {layer.BiasOffset};");
         if (layer.PreActivation is { } z) w.Line($"private const int {BufferNames.OffsetConstant(z)} = {z.Offset}; // per sample, in the activation slab");
         w.Line($"private const int {BufferNames.OffsetConstant(layer.Output)} = {layer.Output.Offset}; // per sample, in the activation slab");
+        // A transposed convolution's geometry is that of the convolution from its output back to its input.
+        var (from, to) = _transposed ? (output, input) : (input, output);
+        if (_transposed) w.Line($"// The convolution {from}→{to} whose transpose this layer is:");
         w.Line($"private static readonly global::Compiled.Kernels.ConvGeometry {id}Geometry = new global::Compiled.Kernels.ConvGeometry(");
-        w.Line($"    inChannels: {input.Channels}, inHeight: {input.Height}, inWidth: {input.Width}, outChannels: {output.Channels},");
+        w.Line($"    inChannels: {from.Channels}, inHeight: {from.Height}, inWidth: {from.Width}, outChannels: {to.Channels},");
         w.Line($"    kernelHeight: {window.KernelHeight}, kernelWidth: {window.KernelWidth}, strideHeight: {window.Stride}, strideWidth: {window.Stride},");
         w.Line($"    padTop: {top}, padLeft: {left}, dilationHeight: {window.Dilation}, dilationWidth: {window.Dilation}, groups: {window.Groups},");
-        w.Line($"    outHeight: {output.Height}, outWidth: {output.Width});");
+        w.Line($"    outHeight: {to.Height}, outWidth: {to.Width});");
         w.Line();
-        string dims = $"[{output.Channels} × {input.Channels / window.Groups} × {window.KernelHeight} × {window.KernelWidth}]";
-        w.Line($"/// <summary>Weights of '{layer.Spec.Name}', {dims} (filters, channels per group, kernel rows, kernel columns), PyTorch's layout.</summary>");
+        string dims = _transposed
+            ? $"[{input.Channels} × {output.Channels / window.Groups} × {window.KernelHeight} × {window.KernelWidth}] (input channels, filters per group"
+            : $"[{output.Channels} × {input.Channels / window.Groups} × {window.KernelHeight} × {window.KernelWidth}] (filters, channels per group";
+        w.Line($"/// <summary>Weights of '{layer.Spec.Name}', {dims}, kernel rows, kernel columns), PyTorch's layout.</summary>");
         w.Line($"public global::System.Span<float> {id}Weights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount);");
         w.Line($"/// <summary>∂L/∂W of '{layer.Spec.Name}' after the last training step, laid out like <see cref=\"{id}Weights\"/>.</summary>");
         w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount);");
@@ -115,7 +135,11 @@ internal sealed class Conv2DUnit : LayerUnit
     {
         var window = layer.Spec.Window!;
         int area = window.KernelHeight * window.KernelWidth;
-        WeightInitialization.Emit(w, layer, plan, layer.InputShape.Channels / window.Groups * area, layer.OutputShape.Channels * area);
+        // PyTorch's fans of the stored tensor: dimension 1 (× area) in, dimension 0 (× area) out.
+        if (_transposed)
+            WeightInitialization.Emit(w, layer, plan, layer.OutputShape.Channels / window.Groups * area, layer.InputShape.Channels * area);
+        else
+            WeightInitialization.Emit(w, layer, plan, layer.InputShape.Channels / window.Groups * area, layer.OutputShape.Channels * area);
     }
 
     private static string Weights(LayerPlan layer, string buffer = "_parameters") =>
@@ -130,7 +154,7 @@ internal sealed class Conv2DUnit : LayerUnit
         string id = layer.Id;
         string target = BufferNames.Span(layer.PreActivation ?? layer.Output);
         w.Line($"// {Describe(layer)}");
-        w.Line($"global::Compiled.Kernels.Convolution.Forward(in {id}Geometry, batch, {context.Input}, {Weights(layer)}, {Bias(layer)}, {target});");
+        EmitProduct(w, layer, "batch", context.Input, target);
         FusedActivation.EmitForward(w, layer, $"{id}OutputSize", "batch");
         w.Line();
     }
@@ -140,16 +164,38 @@ internal sealed class Conv2DUnit : LayerUnit
         string id = layer.Id;
         string dy = BufferNames.Delta(layer.Output);
         var act = layer.Spec.Activation;
-        w.Line($"// Backward of '{layer.Spec.Name}' (Conv2D {layer.InputShape}→{layer.OutputShape}{(act == ActivationKind.Identity ? "" : ", " + act)})");
+        w.Line($"// Backward of '{layer.Spec.Name}' ({Kind} {layer.InputShape}→{layer.OutputShape}{(act == ActivationKind.Identity ? "" : ", " + act)})");
         FusedActivation.EmitBackward(w, layer, $"{id}OutputSize");
-        w.Line(layer.Spec.Window!.Bias
-            ? "//   ∂W = Σ over the batch and output positions of dz ⊗ (the input window); ∂b = Σ dz per filter"
-            : "//   ∂W = Σ over the batch and output positions of dz ⊗ (the input window)");
-        w.Line($"global::Compiled.Kernels.Convolution.BackwardWeights(in {id}Geometry, batch, {context.Input}, {dy}, {Weights(layer, "_gradients")}, {Bias(layer, "_gradients")});");
+        bool bias = layer.Spec.Window!.Bias;
+        if (_transposed)
+        {
+            w.Line("//   ∂W = Σ over the batch of x ⊗ (the dz window it scattered into): the convolution's weight gradient, roles exchanged");
+            w.Line($"global::Compiled.Kernels.Convolution.BackwardWeights(in {id}Geometry, batch, {dy}, {context.Input}, {Weights(layer, "_gradients")}, global::System.Span<float>.Empty);");
+            if (bias)
+            {
+                w.Line("//   ∂b = Σ dz per filter");
+                w.Line($"global::Compiled.Kernels.ChannelBias.Gradient(batch, {layer.OutputShape.Channels}, {Plane(layer)}, {dy}, {Bias(layer, "_gradients")});");
+            }
+        }
+        else
+        {
+            w.Line(bias
+                ? "//   ∂W = Σ over the batch and output positions of dz ⊗ (the input window); ∂b = Σ dz per filter"
+                : "//   ∂W = Σ over the batch and output positions of dz ⊗ (the input window)");
+            w.Line($"global::Compiled.Kernels.Convolution.BackwardWeights(in {id}Geometry, batch, {context.Input}, {dy}, {Weights(layer, "_gradients")}, {Bias(layer, "_gradients")});");
+        }
         if (context.InputDelta is { } dx)
         {
-            w.Line("//   ∂x = the transposed convolution of dz with W");
-            w.Line($"global::Compiled.Kernels.Convolution.BackwardInput(in {id}Geometry, batch, {dy}, {Weights(layer)}, {dx});");
+            if (_transposed)
+            {
+                w.Line("//   ∂x = the convolution of dz with W");
+                w.Line($"global::Compiled.Kernels.Convolution.Forward(in {id}Geometry, batch, {dy}, {Weights(layer)}, global::System.Span<float>.Empty, {dx});");
+            }
+            else
+            {
+                w.Line("//   ∂x = the transposed convolution of dz with W");
+                w.Line($"global::Compiled.Kernels.Convolution.BackwardInput(in {id}Geometry, batch, {dy}, {Weights(layer)}, {dx});");
+            }
         }
         else
         {
@@ -158,13 +204,29 @@ internal sealed class Conv2DUnit : LayerUnit
         w.Line();
     }
 
+    private static string Plane(LayerPlan layer) => (layer.OutputShape.Height * layer.OutputShape.Width).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>z (or y) of <paramref name="rows"/> samples: the product with W, plus the bias.</summary>
+    private void EmitProduct(CodeWriter w, LayerPlan layer, string rows, string input, string output)
+    {
+        string id = layer.Id;
+        if (!_transposed)
+        {
+            w.Line($"global::Compiled.Kernels.Convolution.Forward(in {id}Geometry, {rows}, {input}, {Weights(layer)}, {Bias(layer)}, {output});");
+            return;
+        }
+        w.Line($"global::Compiled.Kernels.Convolution.BackwardInput(in {id}Geometry, {rows}, {input}, {Weights(layer)}, {output});");
+        if (layer.Spec.Window!.Bias)
+            w.Line($"global::Compiled.Kernels.ChannelBias.Add({rows}, {layer.OutputShape.Channels}, {Plane(layer)}, {Bias(layer)}, {output});");
+    }
+
     public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
     {
         string id = layer.Id;
         string output = Naming.Camel(id) + "Y";
         w.Line($"// {Describe(layer)}");
         w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
-        w.Line($"global::Compiled.Kernels.Convolution.Forward(in {id}Geometry, rows, x, {Weights(layer)}, {Bias(layer)}, {output});");
+        EmitProduct(w, layer, "rows", "x", output);
         FusedActivation.EmitInPlace(w, layer, output, $"{id}OutputSize", "rows");
         w.Line($"x = {output};");
         w.Line();

@@ -13,7 +13,8 @@ internal static class WeightInitialization
 {
     /// <param name="fanIn">Inputs per output (Dense: inputs; Conv2D: channels/groups · kernel area).</param>
     /// <param name="fanOut">Outputs per input (Dense: units; Conv2D: filters · kernel area, as PyTorch counts it).</param>
-    public static void Emit(CodeWriter w, LayerPlan layer, NetworkPlan plan, int fanIn, int fanOut)
+    /// <param name="view">The weights' view (default: the layer's <c>…Weights</c>); <paramref name="part"/> names it in the comment.</param>
+    public static void Emit(CodeWriter w, LayerPlan layer, NetworkPlan plan, int fanIn, int fanOut, string? view = null, string? part = null)
     {
         var init = layer.Spec.Initializer != InitializerKind.Auto ? layer.Spec.Initializer : plan.Spec.Initializer;
         if (init == InitializerKind.Auto)
@@ -31,23 +32,25 @@ internal static class WeightInitialization
         }
         double inputs = fanIn, outputs = fanOut;
         string id = layer.Id;
+        string weights = view ?? id + "Weights";
+        string name = part is null ? $"'{layer.Spec.Name}'" : $"'{layer.Spec.Name}' {part}";
         switch (init)
         {
             case InitializerKind.HeUniform:
-                w.Line($"// '{layer.Spec.Name}': He uniform, W ~ U(±√(6/{fanIn})); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / inputs))}, rng);");
+                w.Line($"// {name}: He uniform, W ~ U(±√(6/{fanIn})); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({weights}, {CodeWriter.Float(Math.Sqrt(6 / inputs))}, rng);");
                 break;
             case InitializerKind.HeNormal:
-                w.Line($"// '{layer.Spec.Name}': He normal, W ~ N(0, 2/{fanIn}); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / inputs))}, rng);");
+                w.Line($"// {name}: He normal, W ~ N(0, 2/{fanIn}); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({weights}, {CodeWriter.Float(Math.Sqrt(2 / inputs))}, rng);");
                 break;
             case InitializerKind.GlorotNormal:
-                w.Line($"// '{layer.Spec.Name}': Glorot normal, W ~ N(0, 2/({fanIn}+{fanOut})); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({id}Weights, {CodeWriter.Float(Math.Sqrt(2 / (inputs + outputs)))}, rng);");
+                w.Line($"// {name}: Glorot normal, W ~ N(0, 2/({fanIn}+{fanOut})); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeNormal({weights}, {CodeWriter.Float(Math.Sqrt(2 / (inputs + outputs)))}, rng);");
                 break;
             default:
-                w.Line($"// '{layer.Spec.Name}': Glorot uniform, W ~ U(±√(6/({fanIn}+{fanOut}))); b = 0");
-                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({id}Weights, {CodeWriter.Float(Math.Sqrt(6 / (inputs + outputs)))}, rng);");
+                w.Line($"// {name}: Glorot uniform, W ~ U(±√(6/({fanIn}+{fanOut}))); b = 0");
+                w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({weights}, {CodeWriter.Float(Math.Sqrt(6 / (inputs + outputs)))}, rng);");
                 break;
         }
     }

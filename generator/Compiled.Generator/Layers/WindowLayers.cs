@@ -23,13 +23,21 @@ internal static class WindowLayers
     /// <summary>The output height and width of the window over <paramref name="input"/>, or null after CMP025.</summary>
     public static (WindowAxis Height, WindowAxis Width)? Axes(LayerSpec spec, Shape input, int index, List<PlanError> errors)
     {
-        var window = spec.Window!;
-        var height = WindowMath.Height(window, input.Height);
-        var width = WindowMath.Width(window, input.Width);
+        var (height, width) = Resolve(spec, input);
         if (height.Output >= 1 && width.Output >= 1) return (height, width);
         errors.Add(new PlanError(index, DiagnosticDescriptors.WindowDoesNotFit.Id, Title(spec),
             string.Format(CultureInfo.InvariantCulture, "{0}×{1}", height.Output, width.Output), input.ToString(), Details(spec)));
         return null;
+    }
+
+    /// <summary>The window's two axes over <paramref name="input"/>: a convolution's or pooling's, or a transposed convolution's.</summary>
+    public static (WindowAxis Height, WindowAxis Width) Resolve(LayerSpec spec, Shape input)
+    {
+        var w = spec.Window!;
+        return spec.Kind == LayerKind.Conv2DTranspose
+            ? (WindowMath.TransposedAxis(input.Height, w.KernelHeight, w.Stride, w.Dilation, w.Padding, w.PadHeight, w.OutputPad),
+               WindowMath.TransposedAxis(input.Width, w.KernelWidth, w.Stride, w.Dilation, w.Padding, w.PadWidth, w.OutputPad))
+            : (WindowMath.Height(w, input.Height), WindowMath.Width(w, input.Width));
     }
 
     /// <summary>"kernel 3×3, stride 1, padding 1×1, dilation 1" (pooling: "window 2×2, stride 2, padding 0×0").</summary>
@@ -39,22 +47,25 @@ internal static class WindowLayers
         string padding = w.Padding == PaddingKind.Same ? "padding Same" : $"padding {w.PadHeight}×{w.PadWidth}";
         string dilation = w.Dilation != 1 ? $", dilation {w.Dilation}" : "";
         string groups = w.Groups != 1 ? $", groups {w.Groups}" : "";
-        return $"{(spec.Kind == LayerKind.Conv2D ? "kernel" : "window")} {w.KernelHeight}×{w.KernelWidth}, stride {w.Stride}, {padding}{dilation}{groups}";
+        return $"{(spec.Kind is LayerKind.Conv2D or LayerKind.Conv2DTranspose or LayerKind.SeparableConv2D ? "kernel" : "window")} {w.KernelHeight}×{w.KernelWidth}, stride {w.Stride}, {padding}{dilation}{groups}";
     }
 
     /// <summary>The padding actually applied before the first row and column (Same resolves to TensorFlow's split).</summary>
     public static (int Top, int Left) Padding(LayerPlan layer)
     {
-        var w = layer.Spec.Window!;
-        return ((int)WindowMath.Height(w, layer.InputShape.Height).PadBefore, (int)WindowMath.Width(w, layer.InputShape.Width).PadBefore);
+        var (h, w) = Resolve(layer.Spec, layer.InputShape);
+        return ((int)h.PadBefore, (int)w.PadBefore);
     }
 
     /// <summary>Padding as written in comments: "pad 1", "pad 0/1 (same)".</summary>
     public static string PaddingText(LayerPlan layer)
     {
         var w = layer.Spec.Window!;
-        var h = WindowMath.Height(w, layer.InputShape.Height);
-        var x = WindowMath.Width(w, layer.InputShape.Width);
+        var (h, x) = Resolve(layer.Spec, layer.InputShape);
+        if (layer.Spec.Kind == LayerKind.Conv2DTranspose)
+            return w.Padding == PaddingKind.Same
+                ? "output = input × stride (same)"
+                : $"pad {w.PadHeight}×{w.PadWidth}{(w.OutputPad > 0 ? $", output pad {w.OutputPad}" : "")}";
         string text = h.PadBefore == h.PadAfter && x.PadBefore == x.PadAfter && h.PadBefore == x.PadBefore
             ? $"pad {h.PadBefore}"
             : $"pad top {h.PadBefore} bottom {h.PadAfter} left {x.PadBefore} right {x.PadAfter}";

@@ -29,6 +29,8 @@ internal sealed record LayerSpec(
 /// <param name="Padding">Valid: use <paramref name="PadHeight"/>/<paramref name="PadWidth"/> (0 unless given). Same: TensorFlow's split.</param>
 /// <param name="Groups">Convolution channel groups (1 for pooling).</param>
 /// <param name="Bias">Whether a convolution has a bias (false for pooling).</param>
+/// <param name="OutputPad">Conv2DTranspose: extra output rows and columns at the bottom and right.</param>
+/// <param name="DepthMultiplier">SeparableConv2D: depthwise kernels per input channel.</param>
 internal sealed record WindowSpec(
     int KernelHeight,
     int KernelWidth,
@@ -38,7 +40,9 @@ internal sealed record WindowSpec(
     int PadWidth,
     int Dilation,
     int Groups,
-    bool Bias);
+    bool Bias,
+    int OutputPad = 0,
+    int DepthMultiplier = 1);
 
 /// <summary>A whole network declaration.</summary>
 /// <param name="Namespace">The class's namespace, or empty for the global namespace.</param>

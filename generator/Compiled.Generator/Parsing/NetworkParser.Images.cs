@@ -18,6 +18,8 @@ internal static partial class NetworkParser
             AvgPoolAttribute => "avgpool",
             GlobalAveragePoolAttribute => "globalavgpool",
             BatchNormAttribute => "batchnorm",
+            Conv2DTransposeAttribute => "deconv",
+            SeparableConv2DAttribute => "sepconv",
             _ => "flatten",
         };
         ordinals.TryGetValue(prefix, out int ordinal);
@@ -25,7 +27,9 @@ internal static partial class NetworkParser
         string layerName = ReadName(data, prefix, ordinal, location, names, diagnostics);
         return attribute switch
         {
-            Conv2DAttribute => ReadConv(data, layerName, location, shortName, diagnostics),
+            Conv2DAttribute => ReadConv(data, LayerKind.Conv2D, layerName, location, shortName, diagnostics),
+            Conv2DTransposeAttribute => ReadConv(data, LayerKind.Conv2DTranspose, layerName, location, shortName, diagnostics),
+            SeparableConv2DAttribute => ReadConv(data, LayerKind.SeparableConv2D, layerName, location, shortName, diagnostics),
             MaxPoolAttribute => ReadPool(data, LayerKind.MaxPool, layerName, location, shortName, diagnostics),
             AvgPoolAttribute => ReadPool(data, LayerKind.AvgPool, layerName, location, shortName, diagnostics),
             GlobalAveragePoolAttribute => new LayerSpec(LayerKind.GlobalAveragePool, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
@@ -34,7 +38,8 @@ internal static partial class NetworkParser
         };
     }
 
-    private static LayerSpec ReadConv(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
+    /// <summary>Conv2D, Conv2DTranspose and SeparableConv2D share their arguments (each has a few of its own).</summary>
+    private static LayerSpec ReadConv(AttributeData data, LayerKind kind, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
     {
         var args = data.ConstructorArguments;
         int filters = (int)args[0].Value!;
@@ -63,7 +68,7 @@ internal static partial class NetworkParser
             kernelWidth ??= 1;
         }
 
-        string title = $"Conv2D '{layerName}'";
+        string title = $"{kind} '{layerName}'";
         Positive(filters, title + " filters", location, diagnostics);
         Positive(kernelHeight.Value, title + " kernel height", location, diagnostics);
         Positive(kernelWidth.Value, title + " kernel width", location, diagnostics);
@@ -75,8 +80,16 @@ internal static partial class NetworkParser
 
         double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
         var init = ReadInitializer(data, location, shortName, diagnostics);
-        var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias);
-        return new LayerSpec(LayerKind.Conv2D, layerName, filters, activation, alpha, 0, init, window);
+        int outputPad = NamedInt(data, "OutputPad") ?? 0;
+        if (outputPad < 0 || (outputPad > 0 && outputPad >= stride))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' has OutputPad = {outputPad.ToString(CultureInfo.InvariantCulture)}: it must be 0 or more and smaller than the stride ({stride.ToString(CultureInfo.InvariantCulture)})"));
+        else if (outputPad > 0 && padding == PaddingKind.Same)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                $"layer '{layerName}' has Padding = Padding.Same and an OutputPad; Same already gives input × stride: keep one"));
+        int multiplier = Positive(NamedInt(data, "DepthMultiplier") ?? 1, title + " DepthMultiplier", location, diagnostics);
+        var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias, outputPad, multiplier);
+        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window);
     }
 
     private static LayerSpec ReadBatchNorm(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)

@@ -31,12 +31,14 @@ internal static partial class NetworkParser
     public const string GlobalAveragePoolAttribute = "Compiled.GlobalAveragePoolAttribute";
     public const string FlattenAttribute = "Compiled.FlattenAttribute";
     public const string BatchNormAttribute = "Compiled.BatchNormAttribute";
+    public const string Conv2DTransposeAttribute = "Compiled.Conv2DTransposeAttribute";
+    public const string SeparableConv2DAttribute = "Compiled.SeparableConv2DAttribute";
 
     /// <summary>Every layer attribute, in no particular order.</summary>
     public static readonly string[] LayerAttributes =
     {
         DenseAttribute, ActivationAttribute, DropoutAttribute, Conv2DAttribute, MaxPoolAttribute, AvgPoolAttribute,
-        GlobalAveragePoolAttribute, FlattenAttribute, BatchNormAttribute,
+        GlobalAveragePoolAttribute, FlattenAttribute, BatchNormAttribute, Conv2DTransposeAttribute, SeparableConv2DAttribute,
     };
 
     private static bool IsLayer(string? name) => name is not null && System.Array.IndexOf(LayerAttributes, name) >= 0;

@@ -78,6 +78,9 @@ internal sealed class LayerPlan
     /// <summary>Pre-activation z, when it must be kept for the backward pass; else null (z is the output).</summary>
     public BufferPlan? PreActivation { get; set; }
 
+    /// <summary>An intermediate result inside the layer (SeparableConv2D's depthwise output), kept for backward.</summary>
+    public BufferPlan? Hidden { get; set; }
+
     /// <summary>The layer's output y.</summary>
     public BufferPlan Output { get; set; } = null!;
 

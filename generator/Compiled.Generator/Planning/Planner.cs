@@ -108,7 +108,10 @@ internal static class Planner
         // (A later graph planner can overlap regions whose lifetimes do not; a chain needs all of them
         // alive until backward reaches it.)
         foreach (var layer in layers)
+        {
             LayerUnits.For(layer.Spec.Kind).PlanBuffers(layer, ref slab);
+            if (layer.Hidden is { } hidden && hidden.Width > maxWidth) maxWidth = hidden.Width; // inference keeps it in scratch too
+        }
 
         CheckLoss(spec, last.OutputSize, errors);
         return new NetworkPlan(spec, layers, parameterOffset, slab, maxWidth);

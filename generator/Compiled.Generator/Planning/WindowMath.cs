@@ -45,6 +45,23 @@ internal static class WindowMath
         return new WindowAxis(count, pad, after);
     }
 
+    /// <summary>
+    /// A transposed convolution's axis: output (W − 1)·S − 2P + D·(K − 1) + OutputPad + 1, or W·S with Same.
+    /// <see cref="WindowAxis.PadBefore"/> is the padding of the convolution that maps that output back to
+    /// the input (the one whose input gradient the transposed convolution computes).
+    /// </summary>
+    public static WindowAxis TransposedAxis(long input, int kernel, int stride, int dilation, PaddingKind padding, int pad, int outputPad)
+    {
+        if (padding == PaddingKind.Same)
+        {
+            long same = input * stride;
+            var back = Axis(same, kernel, stride, dilation, PaddingKind.Same, 0);
+            return new WindowAxis(same, back.PadBefore, back.PadAfter);
+        }
+        long output = (input - 1) * stride - 2L * pad + (long)dilation * (kernel - 1) + outputPad + 1;
+        return new WindowAxis(output, pad, pad - outputPad);
+    }
+
     public static WindowAxis Height(WindowSpec w, long input) => Axis(input, w.KernelHeight, w.Stride, w.Dilation, w.Padding, w.PadHeight);
 
     public static WindowAxis Width(WindowSpec w, long input) => Axis(input, w.KernelWidth, w.Stride, w.Dilation, w.Padding, w.PadWidth);

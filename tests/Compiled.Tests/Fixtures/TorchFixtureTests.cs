@@ -30,7 +30,11 @@ public sealed class TorchFixtureTests
 
     private static readonly string[] NetworkNames = ["cnn_end_to_end", "cnn_end_to_end_avg"];
 
-    private static readonly string[] BatchNormNames = ["batchnorm_1d", "batchnorm_2d"];
+    private static readonly string[] BatchNormNames =
+    [
+        "batchnorm_1d", "batchnorm_2d", "convtranspose_s2_pad1_op1", "convtranspose_same_s2", "convtranspose_groups_dilation",
+        "separable_s1_pad1",
+    ];
 
     public static TheoryData<string> ConvCases => Data(ConvNames);
     public static TheoryData<string> PoolCases => Data(PoolNames);

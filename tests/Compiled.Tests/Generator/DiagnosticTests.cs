@@ -367,6 +367,46 @@ public class DiagnosticTests
             public partial class ZeroEpsilon;
             """), "BatchNorm(Epsilon = 1e-60)", "CMP006"),
 
+        ["CMP006 Conv2DTranspose output pad not below the stride"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(2, 4, 4)]
+            [Conv2DTranspose(2, 3, Stride = 2, OutputPad = 2)]
+            [Dense(10)]
+            public partial class BigOutputPad;
+            """), "Conv2DTranspose(2, 3, Stride = 2, OutputPad = 2)", "CMP006"),
+
+        ["CMP006 Conv2DTranspose Same with an output pad"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(2, 4, 4)]
+            [Conv2DTranspose(2, 3, Stride = 2, Padding = Padding.Same, OutputPad = 1)]
+            [Dense(10)]
+            public partial class SameOutputPad;
+            """), "Conv2DTranspose(2, 3, Stride = 2, Padding = Padding.Same", "CMP006"),
+
+        ["CMP025 Conv2DTranspose padding removes the whole output"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(2, 2, 2)]
+            [Conv2DTranspose(2, 3, Pad = 3)]
+            [Dense(10)]
+            public partial class CroppedAway;
+            """), "Conv2DTranspose(2, 3, Pad = 3)", "CMP025"),
+
+        ["CMP003 SeparableConv2D depth multiplier 0"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(3, 8, 8)]
+            [SeparableConv2D(4, 3, DepthMultiplier = 0)]
+            [Dense(10)]
+            public partial class NoDepth;
+            """), "SeparableConv2D(4, 3, DepthMultiplier = 0)", "CMP003"),
+
+        ["CMP024 SeparableConv2D on a vector"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(64)]
+            [SeparableConv2D(4, 3)]
+            [Dense(10)]
+            public partial class FlatSeparable;
+            """), "SeparableConv2D(4, 3)", "CMP024"),
+
         ["CMP015 image too large"] = new(InNamespace("""
             [Network(Loss = Loss.SoftmaxCrossEntropy)]
             [Input(100000, 100000, 100)]

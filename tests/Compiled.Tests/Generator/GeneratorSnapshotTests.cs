@@ -154,6 +154,15 @@ public class GeneratorSnapshotTests
         [BatchNorm]
         public partial class BatchNormEverywhere;
         """,
+        """
+        [Network(Loss = Loss.MeanSquaredError)]
+        [Input(3, 8, 8)]
+        [SeparableConv2D(8, 3, Activation.Softplus, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same, Initializer = Initializer.HeNormal)]
+        [SeparableConv2D(4, 3, Bias = false, Pad = 1, Dilation = 2, Name = "sep")]
+        [Conv2DTranspose(6, 3, Activation.Swish, Stride = 2, Pad = 1, OutputPad = 1, Groups = 2)]
+        [Conv2DTranspose(3, 2, Activation.Softmax, Stride = 2, Padding = Padding.Same, Bias = false)]
+        public partial class UpAndDown;
+        """,
     };
 
     [Theory]

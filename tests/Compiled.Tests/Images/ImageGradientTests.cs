@@ -23,6 +23,8 @@ public sealed class ImageGradientTests
         ["ImgMaxPools"] = new(() => new ImgMaxPools(), Loss.MeanSquaredError),
         ["ImgAvgGlobal"] = new(() => new ImgAvgGlobal(), Loss.SoftmaxCrossEntropy),
         ["ImgActivationLayer"] = new(() => new ImgActivationLayer(), Loss.MultiLabelBinaryCrossEntropy),
+        ["ImgDeconv"] = new(() => new ImgDeconv(), Loss.SoftmaxCrossEntropy),
+        ["ImgSeparable"] = new(() => new ImgSeparable(), Loss.MeanSquaredError),
     };
 
     public static TheoryData<string> Cases()

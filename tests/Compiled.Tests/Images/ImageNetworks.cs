@@ -150,3 +150,44 @@ public partial class ImgBatchNorm;
 [Activation(Activation.ReLU)]
 [Dense(10)]
 public partial class DigitsBatchNormNet;
+
+/// <summary>Transposed convolution 3→4, 3×3, stride 2, pad 1, output pad 1: 4×4 → 8×8 (fixture convtranspose_s2_pad1_op1).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3, 4, 4)]
+[Conv2DTranspose(4, 3, Stride = 2, Pad = 1, OutputPad = 1)]
+public partial class TorchDeconvS2;
+
+/// <summary>Transposed convolution with Same padding: 3×4 → 6×8 (fixture convtranspose_same_s2).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(2, 3, 4)]
+[Conv2DTranspose(3, 3, Stride = 2, Padding = Padding.Same)]
+public partial class TorchDeconvSame;
+
+/// <summary>Grouped, dilated transposed convolution without bias (fixture convtranspose_groups_dilation).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(4, 4, 4)]
+[Conv2DTranspose(6, 3, Pad = 1, Dilation = 2, Groups = 2, Bias = false)]
+public partial class TorchDeconvGroups;
+
+/// <summary>Separable convolution, 2 depthwise kernels per channel, then 1×1 to 4 (fixture separable_s1_pad1).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3, 5, 5)]
+[SeparableConv2D(4, 3, DepthMultiplier = 2, Pad = 1)]
+public partial class TorchSeparable;
+
+/// <summary>Down with a Same convolution, up with two transposed convolutions (explicit with output pad, then Same).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 19)]
+[Input(2, 5, 5)]
+[Conv2D(3, 3, Activation.Tanh, Stride = 2, Padding = Padding.Same)]
+[Conv2DTranspose(2, 3, Activation.ELU, Stride = 2, Pad = 1, OutputPad = 1)]
+[Conv2DTranspose(2, 2, Activation.Sigmoid, Stride = 2, Padding = Padding.Same)]
+[Dense(3)]
+public partial class ImgDeconv;
+
+/// <summary>Two separable convolutions (stride 2 Same with 2 kernels per channel; then without bias).</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 20)]
+[Input(3, 6, 6)]
+[SeparableConv2D(5, 3, Activation.Swish, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same)]
+[SeparableConv2D(2, 2, Activation.Tanh, Bias = false)]
+[Dense(2)]
+public partial class ImgSeparable;
