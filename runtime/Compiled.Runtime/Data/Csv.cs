@@ -58,9 +58,7 @@ public static class Csv
         if (hasHeader)
         {
             string[] fields = first.Split(',');
-            if (fields.Length < 3
-                || !int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out expectedRows) || expectedRows < 0
-                || !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out featureCount) || featureCount <= 0)
+            if (!TryParseHeader(fields, out expectedRows, out featureCount))
                 throw rows.Error($"the header '{first}' is not count,featureCount,className,... (with at least one class).");
             headerNames = fields[2..];
             if (headerNames.Length > Dataset.MaxClassCount)
@@ -99,6 +97,20 @@ public static class Csv
         var data = Dataset.FromLabels(features.ToArray(), featureCount, labels.ToArray());
         classNames = headerNames ?? LabelNames(data.ClassCount());
         return data;
+    }
+
+    /// <summary>
+    /// The scikit-learn header "count,featureCount,className,…": both counts as integers (count ≥ 0,
+    /// featureCount &gt; 0) and at least one class name. The outs are assigned on every path, so that each
+    /// condition can be read (and mutation-tested) on its own.
+    /// </summary>
+    private static bool TryParseHeader(string[] fields, out int rows, out int features)
+    {
+        rows = 0;
+        features = 0;
+        if (fields.Length < 3) return false;
+        if (!int.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out rows) || rows < 0) return false;
+        return int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out features) && features > 0;
     }
 
     private static string LastField(string line) => line[(line.LastIndexOf(',') + 1)..].Trim();
