@@ -66,9 +66,11 @@ static int RunDigits(int epochs, string? save, bool cnn)
 {
     string path = Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz");
     var data = Csv.LoadUciClassification(path);
-    var scaler = MinMaxScaler.Fit(data);
-    scaler.Transform(data);
     var (train, test) = data.SplitStratified(0.25, seed: 7);
+    // The scaler learns from the training images only; the test images are scaled with what it learned.
+    var scaler = MinMaxScaler.Fit(train);
+    scaler.Transform(train);
+    scaler.Transform(test);
     Console.WriteLine($"UCI digits: {train.Count} training and {test.Count} test images (8×8).");
 
     INetwork net = cnn ? new DigitsCnn() : new DigitsMlp();
