@@ -203,7 +203,7 @@ public sealed class Dataset
     /// <exception cref="InvalidOperationException">The targets are not a single column of class labels.</exception>
     public int ClassCount() => ClassCount(Labels());
 
-    private static int ClassCount(int[] labels)
+    internal static int ClassCount(int[] labels)
     {
         int max = -1;
         foreach (int label in labels) max = Math.Max(max, label);

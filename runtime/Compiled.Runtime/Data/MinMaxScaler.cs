@@ -45,12 +45,26 @@ public sealed class MinMaxScaler : FeatureScaler
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
             throw new ArgumentException("Cannot fit a scaler on an empty dataset.", nameof(train));
-        int d = train.FeatureCount;
-        var min = train.FeatureRow(0).ToArray();
-        var max = train.FeatureRow(0).ToArray();
-        for (int i = 1; i < train.Count; i++)
+        return Fit(train.Features, train.Count, train.FeatureCount);
+    }
+
+    /// <summary>The per-column minimum and maximum of the targets of <paramref name="train"/> (see <see cref="FeatureScaler.InverseTransform"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="train"/> has no rows.</exception>
+    public static MinMaxScaler FitTargets(Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+            throw new ArgumentException("Cannot fit a scaler on an empty dataset.", nameof(train));
+        return Fit(train.Targets, train.Count, train.TargetCount);
+    }
+
+    private static MinMaxScaler Fit(float[] values, int n, int d)
+    {
+        var min = values.AsSpan(0, d).ToArray();
+        var max = values.AsSpan(0, d).ToArray();
+        for (int i = 1; i < n; i++)
         {
-            ReadOnlySpan<float> row = train.FeatureRow(i);
+            ReadOnlySpan<float> row = values.AsSpan(i * d, d);
             for (int j = 0; j < d; j++)
             {
                 min[j] = Math.Min(min[j], row[j]);
@@ -67,6 +81,16 @@ public sealed class MinMaxScaler : FeatureScaler
         {
             float range = Max[j] - Min[j];
             row[j] = (row[j] - Min[j]) / (range > 0 ? range : 1f);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void InverseTransformRow(Span<float> row)
+    {
+        for (int j = 0; j < row.Length; j++)
+        {
+            float range = Max[j] - Min[j];
+            row[j] = row[j] * (range > 0 ? range : 1f) + Min[j];
         }
     }
 }

@@ -49,9 +49,21 @@ public sealed class StandardScaler : FeatureScaler
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
             throw new ArgumentException("Cannot fit a scaler on an empty dataset.", nameof(train));
-        int n = train.Count, d = train.FeatureCount;
-        float[] x = train.Features;
+        return Fit(train.Features, train.Count, train.FeatureCount);
+    }
 
+    /// <summary>The same statistics over the targets of <paramref name="train"/>: for regression targets (see <see cref="FeatureScaler.InverseTransform"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="train"/> has no rows.</exception>
+    public static StandardScaler FitTargets(Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+            throw new ArgumentException("Cannot fit a scaler on an empty dataset.", nameof(train));
+        return Fit(train.Targets, train.Count, train.TargetCount);
+    }
+
+    private static StandardScaler Fit(float[] x, int n, int d)
+    {
         // Two passes in double: the textbook one-pass formula cancels catastrophically for large means.
         var sum = new double[d];
         var min = new float[d];
@@ -96,5 +108,11 @@ public sealed class StandardScaler : FeatureScaler
     protected override void TransformRow(Span<float> row)
     {
         for (int j = 0; j < row.Length; j++) row[j] = (row[j] - Mean[j]) / StdDev[j];
+    }
+
+    /// <inheritdoc />
+    protected override void InverseTransformRow(Span<float> row)
+    {
+        for (int j = 0; j < row.Length; j++) row[j] = row[j] * StdDev[j] + Mean[j];
     }
 }
