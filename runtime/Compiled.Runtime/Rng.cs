@@ -11,6 +11,15 @@ public sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>
+    /// Creates a generator from a seed of the type the rest of the API uses (networks, splits, loaders,
+    /// <see cref="FitOptions.Seed"/>): the same sequence as <see cref="Rng(ulong)"/> of the seed's bits.
+    /// </summary>
+    public Rng(long seed)
+        : this(unchecked((ulong)seed))
+    {
+    }
+
     /// <summary>Creates a generator whose whole sequence is determined by <paramref name="seed"/>.</summary>
     public Rng(ulong seed)
     {

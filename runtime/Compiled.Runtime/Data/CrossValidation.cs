@@ -18,7 +18,7 @@ public static class CrossValidation
     /// parts, the first Count mod k of them one row larger; fold i validates on part i and trains on the rest.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 2 or above the row count.</exception>
-    public static IReadOnlyList<Fold> KFold(Dataset data, int k, ulong seed)
+    public static IReadOnlyList<Fold> KFold(Dataset data, int k, long seed)
     {
         CheckK(data, k);
         var order = new int[data.Count];
@@ -41,7 +41,7 @@ public static class CrossValidation
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 2 or above the row count.</exception>
     /// <exception cref="InvalidOperationException">The targets are not class labels (see <see cref="Dataset.Labels"/>).</exception>
-    public static IReadOnlyList<Fold> StratifiedKFold(Dataset data, int k, ulong seed)
+    public static IReadOnlyList<Fold> StratifiedKFold(Dataset data, int k, long seed)
     {
         CheckK(data, k);
         int[] labels = data.Labels();

@@ -128,7 +128,7 @@ public sealed class Dataset
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not strictly between 0 and 1.</exception>
     /// <exception cref="InvalidOperationException">There are fewer than two rows.</exception>
-    public (Dataset Train, Dataset Test) Split(double testFraction, ulong seed)
+    public (Dataset Train, Dataset Test) Split(double testFraction, long seed)
     {
         CheckFraction(testFraction);
         if (Count < 2)
@@ -150,7 +150,7 @@ public sealed class Dataset
     /// <exception cref="InvalidOperationException">
     /// The targets are not a single column of class labels below <see cref="MaxClassCount"/>.
     /// </exception>
-    public (Dataset Train, Dataset Test) SplitStratified(double testFraction, ulong seed)
+    public (Dataset Train, Dataset Test) SplitStratified(double testFraction, long seed)
     {
         CheckFraction(testFraction);
         int[] labels = Labels();

@@ -58,7 +58,7 @@ public sealed class MinibatchLoader
     /// <param name="seed">Seeds the shuffling.</param>
     /// <param name="dropLast">Whether to skip the final batch of an epoch when it has fewer than <paramref name="batchSize"/> rows.</param>
     /// <exception cref="ArgumentException"><paramref name="dropLast"/> is set and the dataset has fewer rows than one batch.</exception>
-    public MinibatchLoader(Dataset data, int batchSize, bool shuffle = true, ulong seed = 0, bool dropLast = false)
+    public MinibatchLoader(Dataset data, int batchSize, bool shuffle = true, long seed = 0, bool dropLast = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);

@@ -18,7 +18,7 @@ public sealed class FitOptions
     public bool Shuffle { get; set; } = true;
 
     /// <summary>Seed of the shuffling order; the same seed gives the same run.</summary>
-    public ulong Seed { get; set; }
+    public long Seed { get; set; }
 
     /// <summary>Data evaluated after every epoch (loss and accuracy in the report), or null.</summary>
     public Dataset? Validation { get; set; }

@@ -171,7 +171,7 @@ public class DatasetTests
         new Rng(42).Shuffle(labels);
         Dataset data = Dataset.FromLabels(Enumerable.Range(0, labels.Length).Select(i => (float)i).ToArray(), 1, labels);
 
-        foreach (ulong seed in new ulong[] { 0, 1, 2, 3 })
+        foreach (long seed in new long[] { 0, 1, 2, 3 })
         {
             (Dataset train, Dataset test) = data.SplitStratified(fraction, seed);
 
