@@ -17,8 +17,14 @@ public sealed class FitOptions
     /// <summary>Whether to reshuffle the training data every epoch (default true).</summary>
     public bool Shuffle { get; set; } = true;
 
-    /// <summary>Seed of the shuffling order; the same seed gives the same run.</summary>
+    /// <summary>Seed of the shuffling order (and of the augmentation); the same seed gives the same run.</summary>
     public long Seed { get; set; }
+
+    /// <summary>
+    /// Random changes applied to a copy of every training minibatch before its step (never to validation
+    /// data), or null. Its image shape must hold the network's InputSize values.
+    /// </summary>
+    public ImageAugmentation? Augmentation { get; set; }
 
     /// <summary>Data evaluated after every epoch (loss and accuracy in the report), or null.</summary>
     public Dataset? Validation { get; set; }

@@ -28,10 +28,18 @@ public static class Trainer
         if (options.Validation is { Count: 0 })
             throw new ArgumentException("FitOptions.Validation is empty: give it at least one sample, or leave it null.", nameof(options.Validation));
 
+        if (options.Augmentation is { } augmentation && augmentation.ImageSize != network.InputSize)
+            throw new ArgumentException(
+                $"FitOptions.Augmentation works on {augmentation.Channels}×{augmentation.Height}×{augmentation.Width} images ({augmentation.ImageSize} values) but the network takes {network.InputSize}.",
+                nameof(options));
+
         // A fresh Adam per run when none is given: options may be reused, optimizer state must not be.
         var optimizer = options.Optimizer ?? new Adam();
         var loader = new MinibatchLoader(train, Math.Min(options.BatchSize, train.Count), options.Shuffle, options.Seed);
         var history = new FitHistory();
+        // Augmented copies of the batches: one buffer for the run, and a random stream of its own.
+        var augmentationRng = options.Augmentation is null ? null : new Rng(options.Seed ^ 0x3C6EF372FE94F82BL);
+        float[] augmented = options.Augmentation is null ? Array.Empty<float>() : new float[loader.BatchSize * network.InputSize];
         float[]? best = null;
         double bestLoss = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
@@ -47,7 +55,15 @@ public static class Trainer
                 step++;
                 // TrainStep skips the update of a step whose loss or gradient is not finite, so the weights
                 // are still those of the last good step; with early stopping, the best epoch's are better.
-                float loss = network.TrainStep(batch.Features, batch.Targets, optimizer);
+                ReadOnlySpan<float> features = batch.Features;
+                if (options.Augmentation is { } augment)
+                {
+                    var copy = augmented.AsSpan(0, features.Length);
+                    features.CopyTo(copy);
+                    augment.Apply(copy, batch.Count, augmentationRng!);
+                    features = copy;
+                }
+                float loss = network.TrainStep(features, batch.Targets, optimizer);
                 if (!float.IsFinite(loss))
                 {
                     if (best is not null) Restore(network, best);
