@@ -43,6 +43,8 @@ public sealed class ConvolutionKernelTests
         ["rectangular 2x5 stride 1x2"] = new(2, 3, 6, 11, 4, 2, 5, 1, 2, 1, 2, 0, 2, 1, 1, 1, true),
         ["1 to 16 on 28x28 pad 1, batch 1, no bias"] = new(1, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
         ["16 to 32 on 14x14 pad 1 (parallel SGEMM)"] = new(2, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+        // Forward lowers up to 20 samples of 7×7 into one GEMM, backward-input 5: one block of 7, and 5 + 2.
+        ["16 to 24 on 7x7 pad 1, batch 7 (samples side by side)"] = new(7, 16, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
     };
 
     public static IEnumerable<object[]> ShapeNames() => Shapes.Keys.Select(name => new object[] { name });
@@ -376,6 +378,7 @@ public sealed class ConvolutionThreadingTests
         ("groups 2 stride 2", 12, new ConvGeometry(8, 15, 15, 12, 3, 3, 2, 2, 1, 1, 1, 1, 2, 8, 8)),
         ("depthwise 24 on 14x14", 8, new ConvGeometry(24, 14, 14, 24, 3, 3, 1, 1, 1, 1, 1, 1, 24, 14, 14)),
         ("pointwise 32 to 48 on 9x9", 5, new ConvGeometry(32, 9, 9, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, 9, 9)),
+        ("32 to 64 on 7x7 pad 1, batch 23 (blocks of 20 + 3 and 5 · 4 + 3 samples)", 23, new ConvGeometry(32, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 7)),
         ("batch 70 (16 weight chunks of 4 or 5)", 70, new ConvGeometry(3, 10, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 10, 10)),
     }.Select(c => new object[] { c.Name, c.Batch, c.G });
 
