@@ -1,36 +1,64 @@
+#if BASELINE
+extern alias baseline;
+#endif
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 using Compiled;
 using Compiled.Kernels;
 
-// ConvBench: throughput of Convolution's three passes at batch 32 on the shapes a small MNIST CNN produces, plus a
-// same-run FMA peak probe (one thread) to put the numbers in proportion. FLOPs count 2 per multiply-add of the
-// convolution proper (2 · batch · OC · OH · OW · IC/G · KH · KW), the same for every pass. Each line is the median
-// of 7 timed samples after a warm-up. Set DOTNET_EnableAVX512=0 or DOTNET_EnableHWIntrinsic=0 for the other paths,
-// and pass "1" as the argument to pin Sgemm.MaxThreads to 1.
+// ConvBench: throughput of Convolution's three passes on the shapes a small MNIST CNN produces, at 1 and 2 threads
+// (Sgemm.MaxThreads), next to an older build of the runtime if bench/ConvBench/baseline/Compiled.Runtime.Baseline.dll
+// exists (see README.md), plus same-run FMA peak probes (one thread, and one probe on each of two threads at once) to
+// put the numbers in proportion. FLOPs count 2 per multiply-add of the convolution proper
+// (2 · batch · OC · OH · OW · IC/G · KH · KW), the same for every pass. The variants of a line are timed in turns
+// (9 rounds of ≥ 25 ms each after a warm-up), so a noisy neighbour hits them alike; each number is a median. Set
+// DOTNET_EnableAVX512=0 or DOTNET_EnableHWIntrinsic=0 for the other paths.
 
-if (args.Length > 0 && int.TryParse(args[0], out int threads)) Sgemm.MaxThreads = threads;
-Console.WriteLine($"Sgemm path: {Sgemm.Path}, {Environment.ProcessorCount} logical cores, Sgemm.MaxThreads {Sgemm.MaxThreads}");
-Console.WriteLine($"FMA peak, one thread: {FmaPeak():F1} GFLOP/s");
-Console.WriteLine($"{"shape (batch 32)",-34} {"pass",-16} {"GFLOP/s",8} {"µs/call",9}");
+double peak1 = FmaPeak(1), peak2 = FmaPeak(2);
+Console.WriteLine($"Sgemm path: {Sgemm.Path}, {Environment.ProcessorCount} logical cores");
+Console.WriteLine($"FMA peak: {peak1:F1} GFLOP/s one thread, {peak2:F1} GFLOP/s two threads");
+#if BASELINE
+string[] variants = { "before 1t", "after 1t", "before 2t", "after 2t" };
+#else
+string[] variants = { "after 1t", "after 2t" };
+#endif
+Console.WriteLine("GFLOP/s (% of the same-run FMA peak for that thread count)");
+Console.WriteLine($"| {"shape",-34} | {"batch",5} | {"pass",-16} | " + string.Join(" | ", variants.Select(v => $"{v,16}")) + " |");
 
-const int Batch = 32;
-Run("conv 1→16 3×3 pad 1 on 28×28", new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28));
-Run("conv 16→32 3×3 pad 1 on 14×14", new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
-Run("depthwise 32 3×3 pad 1 on 14×14", new ConvGeometry(32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32, 14, 14));
-Run("pointwise 32→64 1×1 on 14×14", new ConvGeometry(32, 14, 14, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1, 14, 14));
+Run("conv 1→16 3×3 pad 1 on 28×28", 32, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28));
+Run("conv 1→16 3×3 pad 1 on 28×28", 128, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28));
+Run("conv 16→32 3×3 pad 1 on 14×14", 32, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
+Run("conv 16→32 3×3 pad 1 on 14×14", 128, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
+Run("conv 32→64 3×3 pad 1 on 7×7", 32, new ConvGeometry(32, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 7));
+Run("depthwise 32 3×3 pad 1 on 14×14", 32, new ConvGeometry(32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32, 14, 14));
+Run("pointwise 32→64 1×1 on 14×14", 32, new ConvGeometry(32, 14, 14, 64, 1, 1, 1, 1, 0, 0, 1, 1, 1, 14, 14));
 
-void Run(string name, ConvGeometry g)
+void Run(string name, int batch, ConvGeometry g)
 {
     var rng = new Rng(1);
-    float[] x = Fill(Batch * g.InputSize), w = Fill(g.WeightCount), bias = Fill(g.OutChannels);
-    float[] y = Fill(Batch * g.OutputSize), dx = new float[x.Length], dw = new float[w.Length], db = new float[bias.Length];
-    double flops = 2.0 * Batch * g.OutputSize * (g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
-    Report(name, "forward", flops, () => Convolution.Forward(g, Batch, x, w, bias, y));
-    Report("", "backward input", flops, () => Convolution.BackwardInput(g, Batch, y, w, dx));
-    Report("", "backward weights", flops, () => Convolution.BackwardWeights(g, Batch, x, y, dw, db));
+    float[] x = Fill(batch * g.InputSize), w = Fill(g.WeightCount), bias = Fill(g.OutChannels);
+    float[] y = Fill(batch * g.OutputSize), dx = new float[x.Length], dw = new float[w.Length], db = new float[bias.Length];
+    double flops = 2.0 * batch * g.OutputSize * (g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
+#if BASELINE
+    var old = new baseline::Compiled.Kernels.ConvGeometry(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.KernelHeight, g.KernelWidth,
+        g.StrideHeight, g.StrideWidth, g.PadTop, g.PadLeft, g.DilationHeight, g.DilationWidth, g.Groups, g.OutHeight, g.OutWidth);
+    Action Old(Action<baseline::Compiled.Kernels.ConvGeometry> call) => () => call(old);
+    var forward = new[] { Old(o => baseline::Compiled.Kernels.Convolution.Forward(o, batch, x, w, bias, y)), () => Convolution.Forward(g, batch, x, w, bias, y) };
+    var backInput = new[] { Old(o => baseline::Compiled.Kernels.Convolution.BackwardInput(o, batch, y, w, dx)), () => Convolution.BackwardInput(g, batch, y, w, dx) };
+    var backWeights = new[] { Old(o => baseline::Compiled.Kernels.Convolution.BackwardWeights(o, batch, x, y, dw, db)), () => Convolution.BackwardWeights(g, batch, x, y, dw, db) };
+#else
+    var forward = new Action[] { () => Convolution.Forward(g, batch, x, w, bias, y) };
+    var backInput = new Action[] { () => Convolution.BackwardInput(g, batch, y, w, dx) };
+    var backWeights = new Action[] { () => Convolution.BackwardWeights(g, batch, x, y, dw, db) };
+#endif
+    Report(name, batch, "forward", flops, forward);
+    Report("", batch, "backward input", flops, backInput);
+    Report("", batch, "backward weights", flops, backWeights);
 
     float[] Fill(int n)
     {
@@ -40,34 +68,63 @@ void Run(string name, ConvGeometry g)
     }
 }
 
-static void Report(string name, string pass, double flops, Action call)
+void Report(string name, int batch, string pass, double flops, Action[] implementations)
 {
-    double seconds = Median(call);
-    Console.WriteLine($"{name,-34} {pass,-16} {flops / seconds / 1e9,8:F1} {seconds * 1e6,9:F0}");
+    // Variant v: implementation v % count at 1 thread (first half) or 2 threads (second half).
+    var calls = new List<(int Threads, Action Call)>();
+    foreach (int threads in new[] { 1, 2 })
+        foreach (Action call in implementations) calls.Add((threads, call));
+    double[] seconds = MedianInTurns(calls);
+    var cells = seconds.Select((s, v) =>
+    {
+        double gflops = flops / s / 1e9, peak = calls[v].Threads == 1 ? peak1 : peak2;
+        return peak > 0 ? $"{gflops,6:F1} ({100 * gflops / peak,3:F0} %)" : $"{gflops,6:F1}";
+    });
+    Console.WriteLine($"| {name,-34} | {batch,5} | {pass,-16} | " + string.Join(" | ", cells.Select(c => $"{c,16}")) + " |");
 }
 
-/// <summary>Median seconds per call over 7 samples of ≥ 50 ms each, after ≥ 200 ms of warm-up.</summary>
-static double Median(Action call)
+static void SetThreads(int threads)
 {
-    var clock = Stopwatch.StartNew();
-    while (clock.ElapsedMilliseconds < 200) call();
-    var samples = new double[7];
-    for (int s = 0; s < samples.Length; s++)
+    Sgemm.MaxThreads = threads;
+#if BASELINE
+    baseline::Compiled.Kernels.Sgemm.MaxThreads = threads;
+#endif
+}
+
+/// <summary>Median seconds per call of each variant: 9 rounds, each timing every variant for ≥ 25 ms in turn, after a warm-up.</summary>
+static double[] MedianInTurns(List<(int Threads, Action Call)> calls)
+{
+    var clock = new Stopwatch();
+    foreach (var (threads, call) in calls)
     {
-        int calls = 0;
+        SetThreads(threads);
         clock.Restart();
-        while (clock.ElapsedMilliseconds < 50) { call(); calls++; }
-        samples[s] = clock.Elapsed.TotalSeconds / calls;
+        while (clock.ElapsedMilliseconds < 100) call();
     }
-    Array.Sort(samples);
-    return samples[samples.Length / 2];
+    var samples = new double[calls.Count][];
+    for (int v = 0; v < calls.Count; v++) samples[v] = new double[9];
+    for (int round = 0; round < 9; round++)
+    {
+        for (int v = 0; v < calls.Count; v++)
+        {
+            var (threads, call) = calls[v];
+            SetThreads(threads);
+            call();
+            int count = 0;
+            clock.Restart();
+            while (clock.ElapsedMilliseconds < 25) { call(); count++; }
+            samples[v][round] = clock.Elapsed.TotalSeconds / count;
+        }
+    }
+    return samples.Select(s => { Array.Sort(s); return s[s.Length / 2]; }).ToArray();
 }
 
 /// <summary>
 /// Independent FMAs on 12 accumulators (enough to cover the FMA latency) at the widest vector width the SGEMM path
-/// uses; GFLOP/s counts 2 per lane. 0 on the scalar path, which has no FMA instruction to probe.
+/// uses, on <paramref name="threads"/> threads at once; GFLOP/s counts 2 per lane, summed over the threads (best of
+/// 5 rounds). 0 on the scalar path, which has no FMA instruction to probe.
 /// </summary>
-static double FmaPeak()
+static double FmaPeak(int threads)
 {
     if (Sgemm.Path == "scalar") return 0;
     int lanes = Sgemm.Path == "avx512" ? 16 : 8;
@@ -76,11 +133,16 @@ static double FmaPeak()
     for (int round = 0; round < 5; round++)
     {
         var clock = Stopwatch.StartNew();
-        float sink = lanes == 16 ? Probe512(Iterations) : Probe256(Iterations);
+        var probes = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        {
+            float sink = lanes == 16 ? Probe512(Iterations) : Probe256(Iterations);
+            if (sink == 12345f) Console.Write("");
+        })).ToArray();
+        foreach (Thread probe in probes) probe.Start();
+        foreach (Thread probe in probes) probe.Join();
         best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        if (sink == 12345f) Console.Write("");
     }
-    return 2.0 * 12 * lanes * Iterations / best / 1e9;
+    return 2.0 * 12 * lanes * Iterations * threads / best / 1e9;
 }
 
 static float Probe256(int iterations)

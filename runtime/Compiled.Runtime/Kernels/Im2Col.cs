@@ -14,20 +14,27 @@ namespace Compiled.Kernels;
 /// </summary>
 internal static class Im2Col
 {
-    /// <summary>columns = im2col(group): <paramref name="group"/> holds the group's InChannels / Groups input planes.</summary>
-    public static void Pack(in ConvGeometry g, ReadOnlySpan<float> group, Span<float> columns) =>
-        Walk<Gather>(g, ref MemoryMarshal.GetReference(group), ref MemoryMarshal.GetReference(columns));
+    /// <summary>
+    /// columns = im2col(group): <paramref name="group"/> holds the group's InChannels / Groups input planes. Row r of the
+    /// column matrix starts at r · <paramref name="rowStride"/> (default OH · OW; larger to put several samples' column
+    /// matrices side by side).
+    /// </summary>
+    public static void Pack(in ConvGeometry g, ReadOnlySpan<float> group, Span<float> columns, int rowStride = 0) =>
+        Walk<Gather>(g, ref MemoryMarshal.GetReference(group), ref MemoryMarshal.GetReference(columns), rowStride);
 
-    /// <summary>group += col2im(columns): each column entry is added to the input position it was read from.</summary>
-    public static void AddBack(in ConvGeometry g, ReadOnlySpan<float> columns, Span<float> group) =>
-        Walk<Scatter>(g, ref MemoryMarshal.GetReference(group), ref MemoryMarshal.GetReference(columns));
+    /// <summary>
+    /// group += col2im(columns): each column entry is added to the input position it was read from. Row r of the
+    /// column matrix starts at r · <paramref name="rowStride"/> (default OH · OW).
+    /// </summary>
+    public static void AddBack(in ConvGeometry g, ReadOnlySpan<float> columns, Span<float> group, int rowStride = 0) =>
+        Walk<Scatter>(g, ref MemoryMarshal.GetReference(group), ref MemoryMarshal.GetReference(columns), rowStride);
 
     /// <summary>Visits every (row, oh) segment of the column matrix with the input row it reads, if any.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Walk<TTransfer>(in ConvGeometry g, ref float image, ref float columns) where TTransfer : struct, ITransfer
+    private static void Walk<TTransfer>(in ConvGeometry g, ref float image, ref float columns, int rowStride) where TTransfer : struct, ITransfer
     {
         int channels = g.InChannels / g.Groups, inPlane = g.InHeight * g.InWidth;
-        int outWidth = g.OutWidth, outPlane = g.OutHeight * outWidth;
+        int outWidth = g.OutWidth, rowStep = rowStride > 0 ? rowStride : g.OutHeight * outWidth;
         ref float row = ref columns;
         for (int c = 0; c < channels; c++)
         {
@@ -47,7 +54,7 @@ internal static class Im2Col
                         if ((uint)ih >= (uint)g.InHeight) TTransfer.Outside(ref segment, outWidth);
                         else TTransfer.Inside(ref segment, outWidth, ref Unsafe.Add(ref plane, (nint)ih * g.InWidth), lo, hi, g.StrideWidth, offset);
                     }
-                    row = ref Unsafe.Add(ref row, outPlane);
+                    row = ref Unsafe.Add(ref row, rowStep);
                 }
             }
         }

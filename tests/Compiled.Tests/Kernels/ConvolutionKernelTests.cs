@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Compiled.Kernels;
 using Xunit;
 
@@ -42,6 +43,8 @@ public sealed class ConvolutionKernelTests
         ["rectangular 2x5 stride 1x2"] = new(2, 3, 6, 11, 4, 2, 5, 1, 2, 1, 2, 0, 2, 1, 1, 1, true),
         ["1 to 16 on 28x28 pad 1, batch 1, no bias"] = new(1, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
         ["16 to 32 on 14x14 pad 1 (parallel SGEMM)"] = new(2, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+        // Forward lowers up to 20 samples of 7×7 into one GEMM, backward-input 5: one block of 7, and 5 + 2.
+        ["16 to 24 on 7x7 pad 1, batch 7 (samples side by side)"] = new(7, 16, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
     };
 
     public static IEnumerable<object[]> ShapeNames() => Shapes.Keys.Select(name => new object[] { name });
@@ -357,5 +360,118 @@ public sealed class ConvolutionKernelTests
             }
         });
         Assert.Empty(failures);
+    }
+}
+
+/// <summary>
+/// <see cref="Convolution"/> over samples on several threads (<see cref="Sgemm.MaxThreads"/>, process-wide, hence the
+/// non-parallel collection): every pass must give the same bits on 1, 2, 3 and 4 threads, on every SGEMM path.
+/// </summary>
+[Collection("Sgemm threading")]
+public sealed class ConvolutionThreadingTests
+{
+    /// <summary>Shapes large enough to be split (see <see cref="Convolution.MinParallelFlops"/>), with batches that cut unevenly.</summary>
+    public static IEnumerable<object[]> Cases() => new (string Name, int Batch, ConvGeometry G)[]
+    {
+        ("1 to 16 on 28x28 pad 1", 9, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        ("16 to 32 on 14x14 pad 1", 11, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14)),
+        ("groups 2 stride 2", 12, new ConvGeometry(8, 15, 15, 12, 3, 3, 2, 2, 1, 1, 1, 1, 2, 8, 8)),
+        ("depthwise 24 on 14x14", 8, new ConvGeometry(24, 14, 14, 24, 3, 3, 1, 1, 1, 1, 1, 1, 24, 14, 14)),
+        ("pointwise 32 to 48 on 9x9", 5, new ConvGeometry(32, 9, 9, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, 9, 9)),
+        ("32 to 64 on 7x7 pad 1, batch 23 (blocks of 20 + 3 and 5 · 4 + 3 samples)", 23, new ConvGeometry(32, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 7)),
+        ("batch 70 (16 weight chunks of 4 or 5)", 70, new ConvGeometry(3, 10, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 10, 10)),
+    }.Select(c => new object[] { c.Name, c.Batch, c.G });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Every_pass_is_bit_identical_for_any_thread_count(string name, int batch, ConvGeometry g)
+    {
+        Assert.True(2.0 * batch * g.OutputSize * (g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth >= Convolution.MinParallelFlops, name);
+        var rng = new Rng(77);
+        float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), bias = Random(rng, g.OutChannels);
+        float[] dy = Random(rng, batch * g.OutputSize);
+        float[] Run(int threads)
+        {
+            int saved = Sgemm.MaxThreads;
+            try
+            {
+                Sgemm.MaxThreads = threads;
+                float[] y = new float[dy.Length], dx = new float[x.Length], dw = new float[w.Length], db = new float[bias.Length];
+                Convolution.Forward(g, batch, x, w, bias, y);
+                Convolution.BackwardInput(g, batch, dy, w, dx);
+                Convolution.BackwardWeights(g, batch, x, dy, dw, db);
+                return y.Concat(dx).Concat(dw).Concat(db).ToArray();
+            }
+            finally
+            {
+                Sgemm.MaxThreads = saved;
+            }
+        }
+
+        foreach (string path in Sgemm.AvailablePaths)
+        {
+            using var scope = Sgemm.ForcePath(path);
+            float[] one = Run(1);
+            foreach (int threads in new[] { 2, 3, 4, 1 })
+            {
+                float[] many = Run(threads);
+                ReadOnlySpan<int> expected = MemoryMarshal.Cast<float, int>(one), actual = MemoryMarshal.Cast<float, int>(many);
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.True(expected[i] == actual[i], $"{name}, {path}, {threads} threads: value {i} is {many[i]:R}, one thread {one[i]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Weight_chunks_depend_on_batch_and_weight_count_only()
+    {
+        Assert.Equal(0, Convolution.WeightChunks(0, 100));
+        Assert.Equal(1, Convolution.WeightChunks(4, 100));
+        Assert.Equal(2, Convolution.WeightChunks(5, 100));
+        Assert.Equal(8, Convolution.WeightChunks(32, 4608));
+        Assert.Equal(Convolution.MaxChunks, Convolution.WeightChunks(128, 4608));
+        // A layer too large for 15 partial gradients in the budget gets fewer chunks.
+        Assert.Equal(3, Convolution.WeightChunks(128, (int)(Convolution.PartialBudget / 2)));
+    }
+
+    [Fact]
+    public void Concurrent_parallel_calls_match_and_fall_back_when_the_workers_are_busy()
+    {
+        var g = new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14);
+        const int Batch = 6;
+        var rng = new Rng(3);
+        float[] x = Random(rng, Batch * g.InputSize), w = Random(rng, g.WeightCount), dy = Random(rng, Batch * g.OutputSize);
+        float[] Run()
+        {
+            float[] y = new float[dy.Length], dw = new float[w.Length];
+            Convolution.Forward(g, Batch, x, w, ReadOnlySpan<float>.Empty, y);
+            Convolution.BackwardWeights(g, Batch, x, dy, dw, Span<float>.Empty);
+            return y.Concat(dw).ToArray();
+        }
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 2;
+            float[] expected = Run();
+            var failures = new List<string>();
+            Concurrently.Run(4, thread =>
+            {
+                for (int repeat = 0; repeat < 10; repeat++)
+                    if (!Run().AsSpan().SequenceEqual(expected))
+                        lock (failures) failures.Add($"thread {thread}, repeat {repeat}");
+            });
+            Assert.Empty(failures);
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    private static float[] Random(Rng rng, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = rng.NextUniform(-1f, 1f);
+        return values;
     }
 }
