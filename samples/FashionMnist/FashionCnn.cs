@@ -30,8 +30,8 @@ public partial class DigitsCnn;
 
 /// <summary>
 /// The CNN with batch normalization (--model cnn-bn): two convolution blocks of 32 and 64 filters, each
-/// convolution → BatchNorm → ReLU → 2×2 max pooling → dropout, then 128 units with BatchNorm, dropout and
-/// 10 logits. The convolutions drop their bias: BatchNorm's β shifts each channel already.
+/// convolution → BatchNorm → ReLU → 2×2 max pooling, then 128 units with BatchNorm, dropout and 10 logits.
+/// The convolutions drop their bias: BatchNorm's β shifts each channel already.
 /// </summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 42)]
 [Input(1, 28, 28)]
@@ -39,16 +39,14 @@ public partial class DigitsCnn;
 [BatchNorm]
 [Activation(Activation.ReLU)]
 [MaxPool(2)]
-[Dropout(0.25)]
 [Conv2D(64, 3, Padding = Padding.Same, Bias = false)]
 [BatchNorm]
 [Activation(Activation.ReLU)]
 [MaxPool(2)]
-[Dropout(0.25)]
 [Flatten]
 [Dense(128)]
 [BatchNorm]
 [Activation(Activation.ReLU)]
-[Dropout(0.5)]
+[Dropout(0.4)]
 [Dense(10)]
 public partial class FashionCnnBn;
