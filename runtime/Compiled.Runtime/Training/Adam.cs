@@ -6,68 +6,186 @@ using System.Runtime.InteropServices;
 namespace Compiled;
 
 /// <summary>
-/// Adam (Kingma &amp; Ba, 2015): m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
-/// p −= η · m̂ / (√v̂ + ε), with the bias corrections m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+/// Adam (Kingma &amp; Ba, 2015), as PyTorch's <c>torch.optim.Adam</c>: with g' = g + λ·p (L2 weight decay λ, 0 by default),
+/// m = β₁m + (1−β₁)g'; v = β₂v + (1−β₂)g'²; p −= η · m̂ / (√v̂ + ε), with the bias corrections
+/// m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ). For weight decay that does not pass through the moments, use <see cref="AdamW"/>.
 /// </summary>
 public sealed class Adam : Optimizer
 {
-    private float[]? _m, _v;
+    private readonly AdamMoments _moments;
 
-    /// <summary>Creates Adam; the defaults are the paper's.</summary>
-    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f) : base(learningRate)
-    {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must lie in [0, 1), such as 0.9.");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must lie in [0, 1), such as 0.999.");
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive, such as 1e-8.");
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-    }
+    /// <summary>Creates Adam; the defaults are the paper's and PyTorch's.</summary>
+    /// <param name="learningRate">η (PyTorch's <c>lr</c>, 1e-3).</param>
+    /// <param name="beta1">β₁ ∈ [0, 1), the first moment's decay (PyTorch's <c>betas[0]</c>, 0.9).</param>
+    /// <param name="beta2">β₂ ∈ [0, 1), the second moment's decay (PyTorch's <c>betas[1]</c>, 0.999).</param>
+    /// <param name="epsilon">ε &gt; 0, added to √v̂ (PyTorch's <c>eps</c>, 1e-8).</param>
+    /// <param name="weightDecay">λ ≥ 0, an L2 penalty added to the gradient (PyTorch's <c>weight_decay</c>, 0).</param>
+    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f) : base(learningRate) =>
+        _moments = new AdamMoments(beta1, beta2, epsilon, weightDecay);
 
     /// <summary>Decay of the first moment.</summary>
-    public float Beta1 { get; }
+    public float Beta1 => _moments.Beta1;
 
     /// <summary>Decay of the second moment.</summary>
-    public float Beta2 { get; }
+    public float Beta2 => _moments.Beta2;
 
     /// <summary>Added to √v̂ for numerical stability.</summary>
-    public float Epsilon { get; }
+    public float Epsilon => _moments.Epsilon;
+
+    /// <summary>The L2 weight decay λ added to the gradient as λ·p before the moments.</summary>
+    public float WeightDecay => _moments.WeightDecay;
 
     /// <inheritdoc />
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        int n = parameters.Length;
+        _moments.Prepare(parameters.Length, LearningRate, step, l2: WeightDecay, decay: 1f);
+        UpdateAll(parameters, gradients);
+    }
+
+    private protected override void UpdateChunk(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        _moments.Update(parameters, gradients, offset);
+
+    private protected override OptimizerKind Kind => OptimizerKind.Adam;
+
+    private protected override float[] Settings() => _moments.Settings();
+
+    private protected override float[]?[] Buffers() => _moments.Buffers();
+
+    private protected override void SetBuffers(float[]?[] buffers) => _moments.SetBuffers(buffers);
+}
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter, 2019), as PyTorch's <c>torch.optim.AdamW</c>: the weight decay is decoupled from the
+/// moments. Each step first shrinks the parameters, p ← p·(1 − η·λ), then takes the Adam step with the raw gradient:
+/// m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= η · m̂ / (√v̂ + ε).
+/// </summary>
+public sealed class AdamW : Optimizer
+{
+    private readonly AdamMoments _moments;
+
+    /// <summary>Creates AdamW; the defaults are PyTorch's (lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 1e-2).</summary>
+    /// <param name="learningRate">η (PyTorch's <c>lr</c>).</param>
+    /// <param name="beta1">β₁ ∈ [0, 1), the first moment's decay.</param>
+    /// <param name="beta2">β₂ ∈ [0, 1), the second moment's decay.</param>
+    /// <param name="epsilon">ε &gt; 0, added to √v̂.</param>
+    /// <param name="weightDecay">λ ≥ 0: each step multiplies the parameters by 1 − η·λ (PyTorch's <c>weight_decay</c>).</param>
+    public AdamW(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0.01f) : base(learningRate) =>
+        _moments = new AdamMoments(beta1, beta2, epsilon, weightDecay);
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 => _moments.Beta1;
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 => _moments.Beta2;
+
+    /// <summary>Added to √v̂ for numerical stability.</summary>
+    public float Epsilon => _moments.Epsilon;
+
+    /// <summary>The decoupled weight decay λ: each step multiplies the parameters by 1 − η·λ.</summary>
+    public float WeightDecay => _moments.WeightDecay;
+
+    /// <inheritdoc />
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        float lr = LearningRate;
+        _moments.Prepare(parameters.Length, lr, step, l2: 0f, decay: (float)(1 - (double)lr * WeightDecay));
+        UpdateAll(parameters, gradients);
+    }
+
+    private protected override void UpdateChunk(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        _moments.Update(parameters, gradients, offset);
+
+    private protected override OptimizerKind Kind => OptimizerKind.AdamW;
+
+    private protected override float[] Settings() => _moments.Settings();
+
+    private protected override float[]?[] Buffers() => _moments.Buffers();
+
+    private protected override void SetBuffers(float[]?[] buffers) => _moments.SetBuffers(buffers);
+}
+
+/// <summary>
+/// The moments and update of <see cref="Adam"/> and <see cref="AdamW"/>: per element, g' = g + l2·p;
+/// m = β₁m + (1−β₁)g'; v = β₂v + (1−β₂)g'²; p = decay·p − η_t·m/(√v + ε_t), with both bias corrections folded into
+/// η_t = η·√(1−β₂ᵗ)/(1−β₁ᵗ) and ε_t = ε·√(1−β₂ᵗ) (the same value as η·m̂/(√v̂ + ε), one division fewer per element).
+/// </summary>
+internal sealed class AdamMoments
+{
+    private float[]? _m, _v;
+    private float _lrT, _epsT, _l2, _decay;
+
+    public AdamMoments(float beta1, float beta2, float epsilon, float weightDecay)
+    {
+        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must lie in [0, 1), such as 0.9.");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must lie in [0, 1), such as 0.999.");
+        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive, such as 1e-8.");
+        if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be a finite number ≥ 0, such as 0.01 (0 turns it off).");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+    }
+
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Epsilon { get; }
+    public float WeightDecay { get; }
+
+    /// <summary>Allocates the moments on the first step and computes step <paramref name="step"/>'s factors.</summary>
+    public void Prepare(int length, float learningRate, long step, float l2, float decay)
+    {
+        Optimizer.State(ref _m, length);
+        Optimizer.State(ref _v, length);
+        double c2 = Math.Sqrt(1 - Math.Pow(Beta2, step));
+        _lrT = (float)(learningRate * c2 / (1 - Math.Pow(Beta1, step)));
+        _epsT = (float)(Epsilon * c2);
+        _l2 = l2;
+        _decay = decay;
+    }
+
+    public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    {
+        int n = parameters.Length, i = 0;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(State(ref _m, n));
-        ref float v = ref MemoryMarshal.GetArrayDataReference(State(ref _v, n));
-        float b1 = Beta1, b2 = Beta2, eps = Epsilon;
-        // Fold both bias corrections into the step: η_t = η·√(1−β₂ᵗ)/(1−β₁ᵗ), ε_t = ε·√(1−β₂ᵗ).
-        double c2 = Math.Sqrt(1 - Math.Pow(b2, step));
-        float lrT = (float)(LearningRate * c2 / (1 - Math.Pow(b1, step)));
-        float epsT = (float)(eps * c2);
-        int i = 0;
+        ref float m = ref MemoryMarshal.GetArrayDataReference(_m!);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(_v!);
+        m = ref Unsafe.Add(ref m, offset);
+        v = ref Unsafe.Add(ref v, offset);
+        float b1 = Beta1, b2 = Beta2, lrT = _lrT, epsT = _epsT, l2 = _l2, decay = _decay;
         if (Vector.IsHardwareAccelerated)
         {
             var vb1 = new Vector<float>(b1); var vc1 = new Vector<float>(1 - b1);
             var vb2 = new Vector<float>(b2); var vc2 = new Vector<float>(1 - b2);
             var vlr = new Vector<float>(lrT); var veps = new Vector<float>(epsT);
+            var vl2 = new Vector<float>(l2); var vdecay = new Vector<float>(decay);
             for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
             {
-                var gi = Vector.LoadUnsafe(ref g, (nuint)i);
+                var pi = Vector.LoadUnsafe(ref p, (nuint)i);
+                var gi = Vector.LoadUnsafe(ref g, (nuint)i) + vl2 * pi;
                 var mi = vb1 * Vector.LoadUnsafe(ref m, (nuint)i) + vc1 * gi;
                 var vi = vb2 * Vector.LoadUnsafe(ref v, (nuint)i) + vc2 * gi * gi;
                 mi.StoreUnsafe(ref m, (nuint)i);
                 vi.StoreUnsafe(ref v, (nuint)i);
-                (Vector.LoadUnsafe(ref p, (nuint)i) - vlr * mi / (Vector.SquareRoot(vi) + veps)).StoreUnsafe(ref p, (nuint)i);
+                (vdecay * pi - vlr * mi / (Vector.SquareRoot(vi) + veps)).StoreUnsafe(ref p, (nuint)i);
             }
         }
         for (; i < n; i++)
         {
-            float gi = Unsafe.Add(ref g, i);
+            ref float pi = ref Unsafe.Add(ref p, i);
+            float gi = Unsafe.Add(ref g, i) + l2 * pi;
             float mi = Unsafe.Add(ref m, i) = b1 * Unsafe.Add(ref m, i) + (1 - b1) * gi;
             float vi = Unsafe.Add(ref v, i) = b2 * Unsafe.Add(ref v, i) + (1 - b2) * gi * gi;
-            Unsafe.Add(ref p, i) -= lrT * mi / (MathF.Sqrt(vi) + epsT);
+            pi = decay * pi - lrT * mi / (MathF.Sqrt(vi) + epsT);
         }
     }
+
+    /// <summary>β₁, β₂, ε, λ.</summary>
+    public float[] Settings() => [Beta1, Beta2, Epsilon, WeightDecay];
+
+    /// <summary>m, v.</summary>
+    public float[]?[] Buffers() => [_m, _v];
+
+    public void SetBuffers(float[]?[] buffers) => (_m, _v) = (buffers[0], buffers[1]);
 }
