@@ -6,115 +6,31 @@ using System.Runtime.InteropServices;
 namespace Compiled;
 
 /// <summary>
-/// Adam (Kingma &amp; Ba, 2015), as PyTorch's <c>torch.optim.Adam</c>: with g' = g + λ·p (L2 weight decay λ, 0 by default),
-/// m = β₁m + (1−β₁)g'; v = β₂v + (1−β₂)g'²; p −= η · m̂ / (√v̂ + ε), with the bias corrections
-/// m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ). For weight decay that does not pass through the moments, use <see cref="AdamW"/>.
+/// Adam (Kingma &amp; Ba, 2015), as PyTorch's <c>torch.optim.Adam</c>. Step t with gradient g:
+/// <code>
+/// g' = g + λ·p                         (L2 weight decay λ; with decoupled weight decay g' = g and p ← p·(1 − η·λ) first)
+/// m  = β₁·m + (1 − β₁)·g'
+/// v  = β₂·v + (1 − β₂)·g'²
+/// p −= η · m̂ / (√v̂ + ε),   m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ)
+/// </code>
+/// Both bias corrections are folded into the step, η_t = η·√(1−β₂ᵗ)/(1−β₁ᵗ) and ε_t = ε·√(1−β₂ᵗ), so each
+/// element costs p −= η_t·m/(√v + ε_t): the same value as PyTorch's, one division fewer.
+/// <see cref="AdamW"/> is Adam with decoupled weight decay and PyTorch's AdamW defaults.
 /// </summary>
-public sealed class Adam : Optimizer
+public class Adam : Optimizer
 {
-    private readonly AdamMoments _moments;
+    private float[]? _m, _v;
+    private float _lrT, _epsT, _l2, _decay;
 
     /// <summary>Creates Adam; the defaults are the paper's and PyTorch's.</summary>
     /// <param name="learningRate">η (PyTorch's <c>lr</c>, 1e-3).</param>
     /// <param name="beta1">β₁ ∈ [0, 1), the first moment's decay (PyTorch's <c>betas[0]</c>, 0.9).</param>
     /// <param name="beta2">β₂ ∈ [0, 1), the second moment's decay (PyTorch's <c>betas[1]</c>, 0.999).</param>
     /// <param name="epsilon">ε &gt; 0, added to √v̂ (PyTorch's <c>eps</c>, 1e-8).</param>
-    /// <param name="weightDecay">λ ≥ 0, an L2 penalty added to the gradient (PyTorch's <c>weight_decay</c>, 0).</param>
-    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f) : base(learningRate) =>
-        _moments = new AdamMoments(beta1, beta2, epsilon, weightDecay);
-
-    /// <summary>Decay of the first moment.</summary>
-    public float Beta1 => _moments.Beta1;
-
-    /// <summary>Decay of the second moment.</summary>
-    public float Beta2 => _moments.Beta2;
-
-    /// <summary>Added to √v̂ for numerical stability.</summary>
-    public float Epsilon => _moments.Epsilon;
-
-    /// <summary>The L2 weight decay λ added to the gradient as λ·p before the moments.</summary>
-    public float WeightDecay => _moments.WeightDecay;
-
-    /// <inheritdoc />
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
-    {
-        _moments.Prepare(parameters.Length, LearningRate, step, l2: WeightDecay, decay: 1f);
-        UpdateAll(parameters, gradients);
-    }
-
-    private protected override void UpdateChunk(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
-        _moments.Update(parameters, gradients, offset);
-
-    private protected override OptimizerKind Kind => OptimizerKind.Adam;
-
-    private protected override float[] Settings() => _moments.Settings();
-
-    private protected override float[]?[] Buffers() => _moments.Buffers();
-
-    private protected override void SetBuffers(float[]?[] buffers) => _moments.SetBuffers(buffers);
-}
-
-/// <summary>
-/// AdamW (Loshchilov &amp; Hutter, 2019), as PyTorch's <c>torch.optim.AdamW</c>: the weight decay is decoupled from the
-/// moments. Each step first shrinks the parameters, p ← p·(1 − η·λ), then takes the Adam step with the raw gradient:
-/// m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= η · m̂ / (√v̂ + ε).
-/// </summary>
-public sealed class AdamW : Optimizer
-{
-    private readonly AdamMoments _moments;
-
-    /// <summary>Creates AdamW; the defaults are PyTorch's (lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 1e-2).</summary>
-    /// <param name="learningRate">η (PyTorch's <c>lr</c>).</param>
-    /// <param name="beta1">β₁ ∈ [0, 1), the first moment's decay.</param>
-    /// <param name="beta2">β₂ ∈ [0, 1), the second moment's decay.</param>
-    /// <param name="epsilon">ε &gt; 0, added to √v̂.</param>
-    /// <param name="weightDecay">λ ≥ 0: each step multiplies the parameters by 1 − η·λ (PyTorch's <c>weight_decay</c>).</param>
-    public AdamW(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0.01f) : base(learningRate) =>
-        _moments = new AdamMoments(beta1, beta2, epsilon, weightDecay);
-
-    /// <summary>Decay of the first moment.</summary>
-    public float Beta1 => _moments.Beta1;
-
-    /// <summary>Decay of the second moment.</summary>
-    public float Beta2 => _moments.Beta2;
-
-    /// <summary>Added to √v̂ for numerical stability.</summary>
-    public float Epsilon => _moments.Epsilon;
-
-    /// <summary>The decoupled weight decay λ: each step multiplies the parameters by 1 − η·λ.</summary>
-    public float WeightDecay => _moments.WeightDecay;
-
-    /// <inheritdoc />
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
-    {
-        float lr = LearningRate;
-        _moments.Prepare(parameters.Length, lr, step, l2: 0f, decay: (float)(1 - (double)lr * WeightDecay));
-        UpdateAll(parameters, gradients);
-    }
-
-    private protected override void UpdateChunk(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
-        _moments.Update(parameters, gradients, offset);
-
-    private protected override OptimizerKind Kind => OptimizerKind.AdamW;
-
-    private protected override float[] Settings() => _moments.Settings();
-
-    private protected override float[]?[] Buffers() => _moments.Buffers();
-
-    private protected override void SetBuffers(float[]?[] buffers) => _moments.SetBuffers(buffers);
-}
-
-/// <summary>
-/// The moments and update of <see cref="Adam"/> and <see cref="AdamW"/>: per element, g' = g + l2·p;
-/// m = β₁m + (1−β₁)g'; v = β₂v + (1−β₂)g'²; p = decay·p − η_t·m/(√v + ε_t), with both bias corrections folded into
-/// η_t = η·√(1−β₂ᵗ)/(1−β₁ᵗ) and ε_t = ε·√(1−β₂ᵗ) (the same value as η·m̂/(√v̂ + ε), one division fewer per element).
-/// </summary>
-internal sealed class AdamMoments
-{
-    private float[]? _m, _v;
-    private float _lrT, _epsT, _l2, _decay;
-
-    public AdamMoments(float beta1, float beta2, float epsilon, float weightDecay)
+    /// <param name="weightDecay">λ ≥ 0 (PyTorch's <c>weight_decay</c>, 0): an L2 penalty added to the gradient, or with <paramref name="decoupledWeightDecay"/> a shrink of the parameters.</param>
+    /// <param name="decoupledWeightDecay">Apply λ as AdamW does, p ← p·(1 − η·λ) before the step, instead of through the moments (PyTorch's <c>decoupled_weight_decay</c>).</param>
+    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false)
+        : base(learningRate)
     {
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must lie in [0, 1), such as 0.9.");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must lie in [0, 1), such as 0.999.");
@@ -125,34 +41,46 @@ internal sealed class AdamMoments
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
+        DecoupledWeightDecay = decoupledWeightDecay;
     }
 
+    /// <summary>Decay of the first moment.</summary>
     public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
     public float Beta2 { get; }
+
+    /// <summary>Added to √v̂ for numerical stability.</summary>
     public float Epsilon { get; }
+
+    /// <summary>The weight decay λ: added to the gradient as λ·p, or, when <see cref="DecoupledWeightDecay"/>, applied as p ← p·(1 − η·λ).</summary>
     public float WeightDecay { get; }
 
-    /// <summary>Allocates the moments on the first step and computes step <paramref name="step"/>'s factors.</summary>
-    public void Prepare(int length, float learningRate, long step, float l2, float decay)
+    /// <summary>Whether <see cref="WeightDecay"/> shrinks the parameters directly (AdamW) instead of passing through the moments.</summary>
+    public bool DecoupledWeightDecay { get; }
+
+    /// <inheritdoc />
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        Optimizer.State(ref _m, length);
-        Optimizer.State(ref _v, length);
+        State(ref _m, parameters.Length);
+        State(ref _v, parameters.Length);
+        float lr = LearningRate;
         double c2 = Math.Sqrt(1 - Math.Pow(Beta2, step));
-        _lrT = (float)(learningRate * c2 / (1 - Math.Pow(Beta1, step)));
+        _lrT = (float)(lr * c2 / (1 - Math.Pow(Beta1, step)));
         _epsT = (float)(Epsilon * c2);
-        _l2 = l2;
-        _decay = decay;
+        _l2 = DecoupledWeightDecay ? 0f : WeightDecay;
+        _decay = DecoupledWeightDecay ? (float)(1 - (double)lr * WeightDecay) : 1f;
+        UpdateAll(parameters, gradients);
     }
 
-    public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    /// <summary>Per element: g' = g + l2·p; m, v as above; p = decay·p − η_t·m/(√v + ε_t).</summary>
+    private protected override void UpdateChunk(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         int n = parameters.Length, i = 0;
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(_m!);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_v!);
-        m = ref Unsafe.Add(ref m, offset);
-        v = ref Unsafe.Add(ref v, offset);
+        ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_m!), offset);
+        ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_v!), offset);
         float b1 = Beta1, b2 = Beta2, lrT = _lrT, epsT = _epsT, l2 = _l2, decay = _decay;
         if (Vector.IsHardwareAccelerated)
         {
@@ -181,11 +109,33 @@ internal sealed class AdamMoments
         }
     }
 
+    /// <summary>Saved as AdamW when the weight decay is decoupled, so either class restores it.</summary>
+    private protected override OptimizerKind Kind => DecoupledWeightDecay ? OptimizerKind.AdamW : OptimizerKind.Adam;
+
     /// <summary>β₁, β₂, ε, λ.</summary>
-    public float[] Settings() => [Beta1, Beta2, Epsilon, WeightDecay];
+    private protected override float[] Settings() => [Beta1, Beta2, Epsilon, WeightDecay];
 
     /// <summary>m, v.</summary>
-    public float[]?[] Buffers() => [_m, _v];
+    private protected override float[]?[] Buffers() => [_m, _v];
 
-    public void SetBuffers(float[]?[] buffers) => (_m, _v) = (buffers[0], buffers[1]);
+    private protected override void SetBuffers(float[]?[] buffers) => (_m, _v) = (buffers[0], buffers[1]);
+}
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter, 2019), as PyTorch's <c>torch.optim.AdamW</c>: Adam with the weight decay decoupled
+/// from the moments. Each step first shrinks the parameters, p ← p·(1 − η·λ), then takes the Adam step with the raw
+/// gradient: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; p −= η · m̂ / (√v̂ + ε).
+/// </summary>
+public sealed class AdamW : Adam
+{
+    /// <summary>Creates AdamW; the defaults are PyTorch's (lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 1e-2).</summary>
+    /// <param name="learningRate">η (PyTorch's <c>lr</c>).</param>
+    /// <param name="beta1">β₁ ∈ [0, 1), the first moment's decay.</param>
+    /// <param name="beta2">β₂ ∈ [0, 1), the second moment's decay.</param>
+    /// <param name="epsilon">ε &gt; 0, added to √v̂.</param>
+    /// <param name="weightDecay">λ ≥ 0: each step multiplies the parameters by 1 − η·λ (PyTorch's <c>weight_decay</c>).</param>
+    public AdamW(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0.01f)
+        : base(learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: true)
+    {
+    }
 }

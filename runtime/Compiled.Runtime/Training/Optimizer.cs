@@ -11,9 +11,9 @@ namespace Compiled;
 /// </summary>
 /// <remarks>
 /// The built-in optimizers (<see cref="Sgd"/>, <see cref="AdaGrad"/>, <see cref="RmsProp"/>, <see cref="Adam"/>,
-/// <see cref="AdamW"/>) update the one parameter buffer element by element with SIMD, allocate nothing after
-/// their first step, and split buffers of at least <see cref="ParallelThreshold"/> parameters over up to
-/// <see cref="Kernels.Sgemm.MaxThreads"/> threads (the result does not depend on the thread count). Their
+/// <see cref="AdamW"/>) update the one parameter buffer element by element with SIMD and allocate nothing after
+/// their first step; buffers of at least <see cref="ParallelThreshold"/> parameters (off by default) are split over
+/// several threads, with the same result. Their
 /// state can be saved with <see cref="SaveState"/> and restored with <see cref="LoadState"/>, so training
 /// resumed from the weights and the optimizer state continues exactly as an uninterrupted run.
 /// </remarks>
@@ -21,12 +21,26 @@ public abstract class Optimizer
 {
     private float _learningRate;
 
+    private static volatile int s_parallelThreshold = int.MaxValue;
+
     /// <summary>
-    /// Buffers of at least this many parameters are updated on several threads. A step is a pass over
-    /// memory (parameters, gradients and moments); measured on a 2-core Zen 4 VM (docs/optimizers.md), a
-    /// second thread pays from about this size on, where the buffers no longer fit in the caches.
+    /// Buffers of at least this many parameters are updated on up to <see cref="Kernels.Sgemm.MaxThreads"/> threads,
+    /// in contiguous chunks; the result is bit-identical whatever the thread count. Off (<see cref="int.MaxValue"/>) by
+    /// default: a step is a pass over memory, and on the project's 2-core VM one thread already moves about 55 GB/s,
+    /// the memory bandwidth the VM gets, so a second thread gained nothing (and lost when the other core was busy;
+    /// docs/optimizers.md has the measurements). Set it, e.g. to 1 &lt;&lt; 20, on a machine where one core cannot
+    /// saturate memory. Process-wide; takes effect on the next step.
     /// </summary>
-    public const int ParallelThreshold = 1 << 20;
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int ParallelThreshold
+    {
+        get => s_parallelThreshold;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "The threshold is a parameter count of at least 1; int.MaxValue turns threading off.");
+            s_parallelThreshold = value;
+        }
+    }
 
     /// <summary>Creates an optimizer with the given step size.</summary>
     protected Optimizer(float learningRate) => LearningRate = learningRate;

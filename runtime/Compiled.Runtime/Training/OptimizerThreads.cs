@@ -30,6 +30,9 @@ internal static unsafe class OptimizerThreads
 
     private static readonly long s_callerSpinTicks = Stopwatch.Frequency / 10_000;   // 100 µs
 
+    /// <summary>Steps run on several threads so far (for tests).</summary>
+    internal static long ThreadedSteps;
+
     private static int s_busy;
     private static Worker[] s_workers = Array.Empty<Worker>();
     private static readonly ManualResetEventSlim s_done = new(false, spinCount: 0);
@@ -84,6 +87,7 @@ internal static unsafe class OptimizerThreads
                 }
             }
             s_failure?.Throw();
+            Interlocked.Increment(ref ThreadedSteps);
             return true;
         }
         finally

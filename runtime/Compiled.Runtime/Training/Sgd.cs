@@ -84,8 +84,7 @@ public sealed class Sgd : Optimizer
     private protected override void UpdateChunk(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         if (Momentum == 0) Plain(parameters, gradients, _lr, WeightDecay);
-        else if (Form == MomentumForm.PyTorch) PyTorchMomentum(parameters, gradients, _velocity.AsSpan(offset, parameters.Length), _lr, Momentum, WeightDecay, Nesterov);
-        else SutskeverMomentum(parameters, gradients, _velocity.AsSpan(offset, parameters.Length), _lr, Momentum, WeightDecay, Nesterov);
+        else WithMomentum(parameters, gradients, _velocity.AsSpan(offset, parameters.Length), _lr, Momentum, WeightDecay, Nesterov, Form == MomentumForm.Sutskever);
     }
 
     /// <summary>p −= η·(g + λp).</summary>
@@ -111,8 +110,11 @@ public sealed class Sgd : Optimizer
         }
     }
 
-    /// <summary>g' = g + λp; v = μv + g'; p −= η·(Nesterov ? g' + μv : v).</summary>
-    private static void PyTorchMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float lr, float mu, float wd, bool nesterov)
+    /// <summary>
+    /// PyTorch form: g' = g + λp; v = μv + g'; p −= η·(Nesterov ? g' + μv : v).
+    /// Sutskever form: s = η·(g + λp); v = μv − s; p += (Nesterov ? μv − s : v).
+    /// </summary>
+    private static void WithMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float lr, float mu, float wd, bool nesterov, bool sutskever)
     {
         int n = parameters.Length, i = 0;
         ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -127,47 +129,37 @@ public sealed class Sgd : Optimizer
             {
                 var pv = Vector.LoadUnsafe(ref p, (nuint)i);
                 var gv = Vector.LoadUnsafe(ref g, (nuint)i) + vwd * pv;
-                var vv = vmu * Vector.LoadUnsafe(ref v, (nuint)i) + gv;
-                vv.StoreUnsafe(ref v, (nuint)i);
-                (pv - vlr * (nesterov ? gv + vmu * vv : vv)).StoreUnsafe(ref p, (nuint)i);
+                if (sutskever)
+                {
+                    var step = vlr * gv;
+                    var vv = vmu * Vector.LoadUnsafe(ref v, (nuint)i) - step;
+                    vv.StoreUnsafe(ref v, (nuint)i);
+                    (pv + (nesterov ? vmu * vv - step : vv)).StoreUnsafe(ref p, (nuint)i);
+                }
+                else
+                {
+                    var vv = vmu * Vector.LoadUnsafe(ref v, (nuint)i) + gv;
+                    vv.StoreUnsafe(ref v, (nuint)i);
+                    (pv - vlr * (nesterov ? gv + vmu * vv : vv)).StoreUnsafe(ref p, (nuint)i);
+                }
             }
         }
         for (; i < n; i++)
         {
             ref float pi = ref Unsafe.Add(ref p, i);
+            ref float vi = ref Unsafe.Add(ref v, i);
             float gi = Unsafe.Add(ref g, i) + wd * pi;
-            float vi = Unsafe.Add(ref v, i) = mu * Unsafe.Add(ref v, i) + gi;
-            pi -= lr * (nesterov ? gi + mu * vi : vi);
-        }
-    }
-
-    /// <summary>g' = g + λp; v = μv − ηg'; p += (Nesterov ? μv − ηg' : v).</summary>
-    private static void SutskeverMomentum(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> velocity, float lr, float mu, float wd, bool nesterov)
-    {
-        int n = parameters.Length, i = 0;
-        ref float p = ref MemoryMarshal.GetReference(parameters);
-        ref float g = ref MemoryMarshal.GetReference(gradients);
-        ref float v = ref MemoryMarshal.GetReference(velocity);
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vlr = new Vector<float>(lr);
-            var vmu = new Vector<float>(mu);
-            var vwd = new Vector<float>(wd);
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            if (sutskever)
             {
-                var pv = Vector.LoadUnsafe(ref p, (nuint)i);
-                var step = vlr * (Vector.LoadUnsafe(ref g, (nuint)i) + vwd * pv);
-                var vv = vmu * Vector.LoadUnsafe(ref v, (nuint)i) - step;
-                vv.StoreUnsafe(ref v, (nuint)i);
-                (pv + (nesterov ? vmu * vv - step : vv)).StoreUnsafe(ref p, (nuint)i);
+                float step = lr * gi;
+                vi = mu * vi - step;
+                pi += nesterov ? mu * vi - step : vi;
             }
-        }
-        for (; i < n; i++)
-        {
-            ref float pi = ref Unsafe.Add(ref p, i);
-            float step = lr * (Unsafe.Add(ref g, i) + wd * pi);
-            float vi = Unsafe.Add(ref v, i) = mu * Unsafe.Add(ref v, i) - step;
-            pi += nesterov ? mu * vi - step : vi;
+            else
+            {
+                vi = mu * vi + gi;
+                pi -= lr * (nesterov ? gi + mu * vi : vi);
+            }
         }
     }
 

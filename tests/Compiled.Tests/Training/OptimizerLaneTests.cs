@@ -8,8 +8,9 @@ namespace Compiled.Tests.Training;
 
 /// <summary>
 /// Long buffers against a scalar double-precision loop written here from the formulas: 37 values (the vector body
-/// of 4, 8 or 16 lanes and a scalar tail) and, on several threads, <see cref="Optimizer.ParallelThreshold"/> + 37
-/// values, where one thread and two must give identical bytes. Runs alone: it changes <see cref="Sgemm.MaxThreads"/>.
+/// of 4, 8 or 16 lanes and a scalar tail) and, threading turned on from 2²⁰ parameters, 2²⁰ + 37 values, where one
+/// thread and two must give identical bytes. Runs alone: it changes <see cref="Sgemm.MaxThreads"/> and
+/// <see cref="Optimizer.ParallelThreshold"/>.
 /// </summary>
 [Collection("Sgemm threading")]
 public sealed class OptimizerLaneTests
@@ -22,11 +23,18 @@ public sealed class OptimizerLaneTests
 
     private const double Mu = (double)0.9f, Wd = (double)0.01f;
 
+    /// <summary>The threading threshold these tests turn on.</summary>
+    private const int Threshold = 1 << 20;
+
     private static readonly Case[] All =
     [
         new("sgd", () => new Sgd(0.1f), (p, g, s, lr, t) =>
         {
             for (int i = 0; i < p.Length; i++) p[i] -= lr * g[i];
+        }),
+        new("sgd weight decay", () => new Sgd(0.1f, weightDecay: 0.01f), (p, g, s, lr, t) =>
+        {
+            for (int i = 0; i < p.Length; i++) p[i] -= lr * (g[i] + Wd * p[i]);
         }),
         new("sgd momentum, weight decay", () => new Sgd(0.1f, momentum: 0.9f, weightDecay: 0.01f), (p, g, s, lr, t) =>
         {
@@ -43,6 +51,14 @@ public sealed class OptimizerLaneTests
             {
                 s[0][i] = Mu * s[0][i] + g[i];
                 p[i] -= lr * (g[i] + Mu * s[0][i]);
+            }
+        }),
+        new("sgd sutskever", () => new Sgd(0.1f, momentum: 0.9f, form: MomentumForm.Sutskever), (p, g, s, lr, t) =>
+        {
+            for (int i = 0; i < p.Length; i++)
+            {
+                s[0][i] = Mu * s[0][i] - lr * g[i];
+                p[i] += s[0][i];
             }
         }),
         new("sgd sutskever nesterov, weight decay", () => new Sgd(0.1f, momentum: 0.9f, nesterov: true, weightDecay: 0.01f, form: MomentumForm.Sutskever), (p, g, s, lr, t) =>
@@ -139,30 +155,55 @@ public sealed class OptimizerLaneTests
     [MemberData(nameof(Cases))]
     public void Two_threads_give_the_bytes_of_one(Case c)
     {
-        int n = Optimizer.ParallelThreshold + 37;
-        int saved = Sgemm.MaxThreads;
+        int n = Threshold + 37;
+        int saved = Sgemm.MaxThreads, savedThreshold = Optimizer.ParallelThreshold;
+        Optimizer.ParallelThreshold = Threshold;
         try
         {
             Sgemm.MaxThreads = 1;
+            long threaded = OptimizerThreads.ThreadedSteps;
             var one = RunAndCheck(c, n);
+            Assert.Equal(threaded, OptimizerThreads.ThreadedSteps);
             Sgemm.MaxThreads = 2;
             var two = RunAndCheck(c, n);
+            Assert.Equal(threaded + 3, OptimizerThreads.ThreadedSteps);   // this collection runs alone: every step was ours
             Assert.True(MemoryMarshal.AsBytes(one.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(two.AsSpan())), $"{c.Name}: 1 and 2 threads differ");
         }
         finally
         {
             Sgemm.MaxThreads = saved;
+            Optimizer.ParallelThreshold = savedThreshold;
         }
+    }
+
+    [Fact]
+    public void Threading_is_off_by_default_and_the_threshold_is_checked()
+    {
+        Assert.Equal(int.MaxValue, Optimizer.ParallelThreshold);
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 2;
+            long threaded = OptimizerThreads.ThreadedSteps;
+            new Adam().Step(new float[Threshold + 1], new float[Threshold + 1]);
+            Assert.Equal(threaded, OptimizerThreads.ThreadedSteps);
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+        Assert.Contains("int.MaxValue turns threading off", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizer.ParallelThreshold = 0).Message);
     }
 
     [Fact]
     public void Steps_allocate_nothing_after_the_first_on_one_thread_or_several()
     {
-        int saved = Sgemm.MaxThreads;
+        int saved = Sgemm.MaxThreads, savedThreshold = Optimizer.ParallelThreshold;
+        Optimizer.ParallelThreshold = Threshold;
         try
         {
             Sgemm.MaxThreads = 2;
-            foreach (int n in new[] { 37, Optimizer.ParallelThreshold + 37 })
+            foreach (int n in new[] { 37, Threshold + 37 })
             {
                 var p = new float[n];
                 var g = Enumerable.Range(0, n).Select(i => (i % 7 - 3) * 0.01f).ToArray();
@@ -177,6 +218,7 @@ public sealed class OptimizerLaneTests
         finally
         {
             Sgemm.MaxThreads = saved;
+            Optimizer.ParallelThreshold = savedThreshold;
         }
     }
 
@@ -184,10 +226,11 @@ public sealed class OptimizerLaneTests
     [Fact]
     public void Concurrent_large_steps_each_give_the_single_thread_result()
     {
-        int n = Optimizer.ParallelThreshold + 5;
+        int n = Threshold + 5;
         var g = Enumerable.Range(0, n).Select(i => (i % 11 - 5) * 0.1f).ToArray();
         var expected = new float[n];
-        int saved = Sgemm.MaxThreads;
+        int saved = Sgemm.MaxThreads, savedThreshold = Optimizer.ParallelThreshold;
+        Optimizer.ParallelThreshold = Threshold;
         try
         {
             Sgemm.MaxThreads = 1;
@@ -207,6 +250,7 @@ public sealed class OptimizerLaneTests
         finally
         {
             Sgemm.MaxThreads = saved;
+            Optimizer.ParallelThreshold = savedThreshold;
         }
     }
 }

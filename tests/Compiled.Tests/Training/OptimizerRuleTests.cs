@@ -236,6 +236,16 @@ public sealed class OptimizerRuleTests
     }
 
     [Fact]
+    public void Adam_with_decoupled_weight_decay_is_adamw()
+    {
+        // As AdamW_decays_the_parameters_before_the_adam_step: PyTorch's Adam(decoupled_weight_decay=True).
+        var d = AdamSecondStep(0.01);
+        var adam = new Adam(0.01f, weightDecay: 0.5f, decoupledWeightDecay: true);
+        TwoSteps(adam, [0.985, -1.98], [0.995 * 0.985 - d[0], 0.995 * -1.98 - d[1]]);
+        Assert.True(new AdamW().DecoupledWeightDecay);
+    }
+
+    [Fact]
     public void AdamW_with_zero_decay_is_adam()
     {
         var d = AdamSecondStep(0.01);

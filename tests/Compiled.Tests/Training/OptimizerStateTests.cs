@@ -171,6 +171,15 @@ public sealed class OptimizerStateTests
     }
 
     [Fact]
+    public void Adam_with_decoupled_decay_and_adamw_share_their_state()
+    {
+        var adam = Stepped(new Adam(0.01f, weightDecay: 0.1f, decoupledWeightDecay: true), 6);
+        var adamW = new AdamW(0.01f, weightDecay: 0.1f);
+        adamW.LoadState(new MemoryStream(Saved(adam)));
+        Assert.Equal(Saved(adam), Saved(adamW));
+    }
+
+    [Fact]
     public void State_may_sit_inside_a_longer_stream()
     {
         var stream = new MemoryStream();
