@@ -177,20 +177,26 @@ public sealed class OptimizerLaneTests
     }
 
     [Fact]
-    public void Threading_is_off_by_default_and_the_threshold_is_checked()
+    public void Threading_starts_at_the_threshold_and_the_threshold_is_checked()
     {
-        Assert.Equal(int.MaxValue, Optimizer.ParallelThreshold);
+        Assert.Equal(1 << 21, Optimizer.ParallelThreshold);
         int saved = Sgemm.MaxThreads;
         try
         {
             Sgemm.MaxThreads = 2;
             long threaded = OptimizerThreads.ThreadedSteps;
-            new Adam().Step(new float[Threshold + 1], new float[Threshold + 1]);
+            new Adam().Step(new float[(1 << 21) - 1], new float[(1 << 21) - 1]);
             Assert.Equal(threaded, OptimizerThreads.ThreadedSteps);
+            new Adam().Step(new float[1 << 21], new float[1 << 21]);
+            Assert.Equal(threaded + 1, OptimizerThreads.ThreadedSteps);
+            Optimizer.ParallelThreshold = int.MaxValue;
+            new Adam().Step(new float[1 << 21], new float[1 << 21]);
+            Assert.Equal(threaded + 1, OptimizerThreads.ThreadedSteps);
         }
         finally
         {
             Sgemm.MaxThreads = saved;
+            Optimizer.ParallelThreshold = 1 << 21;
         }
         Assert.Contains("int.MaxValue turns threading off", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizer.ParallelThreshold = 0).Message);
     }
