@@ -28,17 +28,10 @@ public sealed class AdaGrad : Optimizer
     public AdaGrad(float learningRate = 0.01f, float epsilon = 1e-10f, float initialAccumulator = 0f, float learningRateDecay = 0f, float weightDecay = 0f)
         : base(learningRate)
     {
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive, such as 1e-10.");
-        if (!(initialAccumulator >= 0) || float.IsInfinity(initialAccumulator))
-            throw new ArgumentOutOfRangeException(nameof(initialAccumulator), initialAccumulator, "The initial accumulator value must be a finite number ≥ 0, such as 0 or 0.1.");
-        if (!(learningRateDecay >= 0) || float.IsInfinity(learningRateDecay))
-            throw new ArgumentOutOfRangeException(nameof(learningRateDecay), learningRateDecay, "The learning-rate decay must be a finite number ≥ 0, such as 0 (off) or 1e-4.");
-        if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be a finite number ≥ 0, such as 1e-4 (0 turns it off).");
-        Epsilon = epsilon;
-        InitialAccumulator = initialAccumulator;
-        LearningRateDecay = learningRateDecay;
-        WeightDecay = weightDecay;
+        Epsilon = Positive(epsilon, nameof(epsilon), "ε must be positive, such as 1e-10.");
+        InitialAccumulator = NonNegative(initialAccumulator, nameof(initialAccumulator), "The initial accumulator value must be a finite number ≥ 0, such as 0 or 0.1.");
+        LearningRateDecay = NonNegative(learningRateDecay, nameof(learningRateDecay), "The learning-rate decay must be a finite number ≥ 0, such as 0 (off) or 1e-4.");
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay), WeightDecayFix);
     }
 
     /// <summary>Added to √G for numerical stability.</summary>

@@ -32,15 +32,10 @@ public class Adam : Optimizer
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false)
         : base(learningRate)
     {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "β₁ must lie in [0, 1), such as 0.9.");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "β₂ must lie in [0, 1), such as 0.999.");
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive, such as 1e-8.");
-        if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be a finite number ≥ 0, such as 0.01 (0 turns it off).");
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-        WeightDecay = weightDecay;
+        Beta1 = Fraction(beta1, nameof(beta1), "β₁ must lie in [0, 1), such as 0.9.");
+        Beta2 = Fraction(beta2, nameof(beta2), "β₂ must lie in [0, 1), such as 0.999.");
+        Epsilon = Positive(epsilon, nameof(epsilon), "ε must be positive, such as 1e-8.");
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay), WeightDecayFix);
         DecoupledWeightDecay = decoupledWeightDecay;
     }
 

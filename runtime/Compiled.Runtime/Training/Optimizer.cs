@@ -60,6 +60,21 @@ public abstract class Optimizer
 
     private static bool IsValidLearningRate(float value) => value > 0 && !float.IsInfinity(value);
 
+    /// <summary>Returns <paramref name="value"/> if it lies in [0, 1) (a momentum or a decay rate), else throws with <paramref name="fix"/>.</summary>
+    private protected static float Fraction(float value, string name, string fix) =>
+        value >= 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(name, value, fix);
+
+    /// <summary>Returns <paramref name="value"/> if it is finite and ≥ 0 (a weight decay), else throws with <paramref name="fix"/>.</summary>
+    private protected static float NonNegative(float value, string name, string fix) =>
+        value >= 0 && !float.IsInfinity(value) ? value : throw new ArgumentOutOfRangeException(name, value, fix);
+
+    /// <summary>Returns <paramref name="value"/> if it is above 0 (an ε), else throws with <paramref name="fix"/>.</summary>
+    private protected static float Positive(float value, string name, string fix) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, fix);
+
+    /// <summary>The message for a bad weight decay, shared by every optimizer that has one.</summary>
+    private protected const string WeightDecayFix = "Weight decay must be a finite number ≥ 0, such as 1e-4 (0 turns it off).";
+
     /// <summary>Number of steps taken so far.</summary>
     public long StepCount { get; private set; }
 

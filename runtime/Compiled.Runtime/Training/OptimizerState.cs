@@ -59,7 +59,7 @@ internal static class OptimizerState
         uint crc = Crc32.Update(Crc32.Initial, header);
         stream.Write(header);
 
-        Span<byte> chunk = stackalloc byte[4096];
+        Span<byte> chunk = stackalloc byte[4];
         crc = WriteValues(stream, settings, chunk, crc);
         if (n > 0)
             foreach (var buffer in buffers)
@@ -69,15 +69,20 @@ internal static class OptimizerState
         stream.Write(tail);
     }
 
+    /// <summary>Writes <paramref name="values"/> as little-endian binary32 and returns the CRC updated with their bytes.</summary>
     private static uint WriteValues(Stream stream, ReadOnlySpan<float> values, Span<byte> chunk, uint crc)
     {
-        for (int i = 0; i < values.Length;)
+        if (BitConverter.IsLittleEndian)
         {
-            int count = Math.Min(chunk.Length / 4, values.Length - i);
-            for (int j = 0; j < count; j++) BinaryPrimitives.WriteSingleLittleEndian(chunk[(4 * j)..], values[i + j]);
-            crc = Crc32.Update(crc, chunk[..(4 * count)]);
-            stream.Write(chunk[..(4 * count)]);
-            i += count;
+            var bytes = MemoryMarshal.AsBytes(values);
+            stream.Write(bytes);
+            return Crc32.Update(crc, bytes);
+        }
+        foreach (float value in values)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(chunk, value);
+            stream.Write(chunk[..4]);
+            crc = Crc32.Update(crc, chunk[..4]);
         }
         return crc;
     }

@@ -33,17 +33,11 @@ public sealed class RmsProp : Optimizer
     public RmsProp(float learningRate = 0.01f, float alpha = 0.99f, float epsilon = 1e-8f, float momentum = 0f, bool centered = false, float weightDecay = 0f)
         : base(learningRate)
     {
-        if (!(alpha >= 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must lie in [0, 1), such as 0.99.");
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be positive, such as 1e-8.");
-        if (!(momentum >= 0 && momentum < 1))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must lie in [0, 1), such as 0.9 (0 turns it off).");
-        if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be a finite number ≥ 0, such as 1e-4 (0 turns it off).");
-        Alpha = alpha;
-        Epsilon = epsilon;
-        Momentum = momentum;
+        Alpha = Fraction(alpha, nameof(alpha), "α must lie in [0, 1), such as 0.99.");
+        Epsilon = Positive(epsilon, nameof(epsilon), "ε must be positive, such as 1e-8.");
+        Momentum = Fraction(momentum, nameof(momentum), "Momentum must lie in [0, 1), such as 0.9 (0 turns it off).");
         Centered = centered;
-        WeightDecay = weightDecay;
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay), WeightDecayFix);
     }
 
     /// <summary>The decay α of the running mean of squared gradients.</summary>

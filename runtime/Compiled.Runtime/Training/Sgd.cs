@@ -47,17 +47,13 @@ public sealed class Sgd : Optimizer
     public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false, float weightDecay = 0f, MomentumForm form = MomentumForm.PyTorch)
         : base(learningRate)
     {
-        if (!(momentum >= 0 && momentum < 1))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must lie in [0, 1), such as 0.9.");
+        Momentum = Fraction(momentum, nameof(momentum), "Momentum must lie in [0, 1), such as 0.9.");
         if (nesterov && momentum == 0)
             throw new ArgumentException("Nesterov momentum needs a momentum above 0, such as 0.9; or pass nesterov: false.", nameof(nesterov));
-        if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be a finite number ≥ 0, such as 1e-4 (0 turns it off).");
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay), WeightDecayFix);
         if (form is not (MomentumForm.PyTorch or MomentumForm.Sutskever))
             throw new ArgumentOutOfRangeException(nameof(form), form, "The momentum form must be MomentumForm.PyTorch or MomentumForm.Sutskever.");
-        Momentum = momentum;
         Nesterov = nesterov;
-        WeightDecay = weightDecay;
         Form = form;
     }
 
