@@ -28,7 +28,7 @@ public class Adam : Optimizer
     /// <param name="beta2">β₂ ∈ [0, 1), the second moment's decay (PyTorch's <c>betas[1]</c>, 0.999).</param>
     /// <param name="epsilon">ε &gt; 0, added to √v̂ (PyTorch's <c>eps</c>, 1e-8).</param>
     /// <param name="weightDecay">λ ≥ 0 (PyTorch's <c>weight_decay</c>, 0): an L2 penalty added to the gradient, or with <paramref name="decoupledWeightDecay"/> a shrink of the parameters.</param>
-    /// <param name="decoupledWeightDecay">Apply λ as AdamW does, p ← p·(1 − η·λ) before the step, instead of through the moments (PyTorch's <c>decoupled_weight_decay</c>).</param>
+    /// <param name="decoupledWeightDecay">Apply λ as AdamW does, p ← p·(1 − η·λ) before the step, instead of through the moments (recent PyTorch's <c>decoupled_weight_decay</c>).</param>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false)
         : base(learningRate)
     {

@@ -26,10 +26,11 @@ public abstract class Optimizer
     /// <summary>
     /// Buffers of at least this many parameters (default 2²¹ = 2,097,152) are updated on up to
     /// <see cref="Kernels.Sgemm.MaxThreads"/> threads, in contiguous chunks; the result is bit-identical whatever the
-    /// thread count. A step is a pass over memory: measured on the project's 2-core VM (docs/optimizers.md), a second
-    /// thread made Adam's step 2.1× faster at 2M parameters (the moments still in the L3 cache) and 1.1–1.3× faster
-    /// from 4M to 50M (one thread already draws most of the memory bandwidth), but slowed plain SGD below 2M and any
-    /// step while the other core was busy. <see cref="int.MaxValue"/> turns threading off, as does
+    /// thread count. A step is a pass over memory. Measured on the project's 2-core VM (docs/optimizers.md) with the
+    /// other core free, a second thread made steps 1.9–2.1× faster at 2M parameters (the buffers partly in the L3
+    /// cache) and 1.1–1.2× faster from 10M to 50M (one thread already draws most of the memory bandwidth); with the
+    /// other core busy it gained nothing and could lose (0.6× for plain SGD at 10M). <see cref="int.MaxValue"/> turns
+    /// threading off, as does
     /// <see cref="Kernels.Sgemm.MaxThreads"/> = 1. Process-wide; takes effect on the next step.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
