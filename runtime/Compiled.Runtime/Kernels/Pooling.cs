@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Compiled.Kernels;
 
@@ -28,6 +31,12 @@ public static class Pooling
         Check(g, batch, input.Length, nameof(input), output.Length, nameof(output));
         if (!argmax.IsEmpty) KernelChecks.Exactly(argmax.Length, batch, g.OutputSize, nameof(argmax), nameof(batch), "g.OutputSize");
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, planes = batch * g.Channels;
+        if (g.WindowHeight == 2 && g.WindowWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2 && g.PadTop == 0 && g.PadLeft == 0
+            && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth)
+        {
+            MaxForward2x2(g, planes, input, output, argmax);
+            return;
+        }
         for (int p = 0; p < planes; p++)
         {
             ReadOnlySpan<float> x = input.Slice(p * inPlane, inPlane);
@@ -51,6 +60,51 @@ public static class Pooling
                     }
                     output[o] = best;
                     if (!argmax.IsEmpty) argmax[o] = at;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The common 2×2, stride 2, unpadded case without data-dependent branches: a branch per element costs a
+    /// misprediction on real images half the time (CnnBench measured the two pooling layers of a small CNN at
+    /// 41 and 21 µs per sample on changing inputs, against 10 and 5 µs on a repeated one). The maximum comes
+    /// from MathF.Max (NaN propagates) and the window's first element equal to it from the lowest set bit of
+    /// the equality mask, which is the generic loop's rule (strictly greater replaces). A window holding a NaN
+    /// takes the generic rule (the last NaN wins), on a branch that real data almost never takes.
+    /// </summary>
+    private static void MaxForward2x2(in PoolGeometry g, int planes, ReadOnlySpan<float> input, Span<float> output, Span<int> argmax)
+    {
+        int width = g.InWidth, inPlane = g.InHeight * width, outPlane = g.OutHeight * g.OutWidth;
+        bool keep = !argmax.IsEmpty;
+        for (int p = 0; p < planes; p++)
+        {
+            ReadOnlySpan<float> x = input.Slice(p * inPlane, inPlane);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            int o = p * outPlane;
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                int row = 2 * oh * width;
+                for (int ow = 0; ow < g.OutWidth; ow++, o++)
+                {
+                    int i = row + 2 * ow;
+                    float a = Unsafe.Add(ref x0, i), b = Unsafe.Add(ref x0, i + 1);
+                    float c = Unsafe.Add(ref x0, i + width), d = Unsafe.Add(ref x0, i + width + 1);
+                    float m = MathF.Max(MathF.Max(a, b), MathF.Max(c, d));
+                    int at;
+                    if (float.IsNaN(m))
+                    {
+                        // PyTorch's rule over the four in order: a NaN always replaces, so the last NaN wins.
+                        at = float.IsNaN(d) ? i + width + 1 : float.IsNaN(c) ? i + width : float.IsNaN(b) ? i + 1 : i;
+                    }
+                    else
+                    {
+                        int mask = (a == m ? 1 : 0) | (b == m ? 2 : 0) | (c == m ? 4 : 0) | 8;
+                        int k = BitOperations.TrailingZeroCount(mask); // 0 a, 1 b, 2 c, 3 d
+                        at = i + (k >> 1) * width + (k & 1);
+                    }
+                    output[o] = Unsafe.Add(ref x0, at); // the element itself: −0 stays −0, as in the generic loop
+                    if (keep) argmax[o] = at;
                 }
             }
         }
