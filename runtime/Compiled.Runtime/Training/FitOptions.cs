@@ -26,6 +26,13 @@ public sealed class FitOptions
     /// </summary>
     public ImageAugmentation? Augmentation { get; set; }
 
+    /// <summary>
+    /// Sets the optimizer's learning rate before every epoch from the rate it had when Fit started
+    /// (<see cref="LearningRateSchedule.Cosine"/>, <see cref="LearningRateSchedule.Step"/>, …), or null to
+    /// leave it alone (a <see cref="Progress"/> callback may then change it). Use one instance per run.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; set; }
+
     /// <summary>Data evaluated after every epoch (loss and accuracy in the report), or null.</summary>
     public Dataset? Validation { get; set; }
 

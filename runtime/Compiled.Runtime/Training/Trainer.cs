@@ -44,8 +44,10 @@ public static class Trainer
         double bestLoss = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
 
+        float initialRate = optimizer.LearningRate;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
+            if (options.Schedule is { } schedule) optimizer.LearningRate = schedule.Rate(epoch, initialRate);
             var clock = Stopwatch.StartNew();
             loader.StartEpoch();
             double lossSum = 0;
@@ -81,6 +83,7 @@ public static class Trainer
                 valLoss = result.Loss;
                 valAccuracy = result.Accuracy;
             }
+            options.Schedule?.Observe(epoch, valLoss);
             var report = new EpochReport(epoch, options.Epochs, lossSum / seen, valLoss, valAccuracy, seconds);
             history.Add(report);
             options.Progress?.Invoke(report);

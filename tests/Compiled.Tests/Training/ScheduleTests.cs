@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace Compiled.Tests.Training;
+
+/// <summary>Learning-rate schedules against their formulas worked out by hand, and inside Fit.</summary>
+public sealed class ScheduleTests
+{
+    [Fact]
+    public void Step_exponential_cosine_and_warmup_give_the_hand_computed_rates()
+    {
+        var step = LearningRateSchedule.Step(stepSize: 2, gamma: 0.5f);
+        Assert.Equal(new[] { 0.1f, 0.1f, 0.05f, 0.05f, 0.025f }, Rates(step, 0.1f, 5));
+        var exp = LearningRateSchedule.Exponential(0.9f);
+        Assert.Equal(0.1f * 0.81f, exp.Rate(3, 0.1f), 6);
+        // Cosine over 4 epochs from 1 to 0.2: 0.2 + 0.8·(1 + cos(π·k/4))/2 for k = 0 … 3, then 0.2.
+        var cosine = LearningRateSchedule.Cosine(4, 0.2f);
+        var expected = new[] { 1f, 0.2f + 0.4f * (1 + MathF.Sqrt(0.5f)), 0.6f, 0.2f + 0.4f * (1 - MathF.Sqrt(0.5f)), 0.2f };
+        var actual = Rates(cosine, 1f, 5);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+        // Warm-up of 4 epochs: 1/4, 2/4, 3/4, 4/4 of the rate, then the step schedule from its own epoch 1.
+        var warm = LearningRateSchedule.Warmup(4, step);
+        Assert.Equal(new[] { 0.025f, 0.05f, 0.075f, 0.1f, 0.1f, 0.1f, 0.05f }, Rates(warm, 0.1f, 7));
+    }
+
+    [Fact]
+    public void Reduce_on_plateau_cuts_after_patience_epochs_without_improvement()
+    {
+        var plateau = new ReduceOnPlateauSchedule(factor: 0.5f, patience: 1, minimumRate: 0.01f);
+        var rates = new List<float>();
+        double[] losses = { 1.0, 0.9, 0.95, 0.92, 0.91, 0.8, 0.85, 0.85, 0.85, 0.85 };
+        for (int epoch = 1; epoch <= losses.Length; epoch++)
+        {
+            rates.Add(plateau.Rate(epoch, 0.08f));
+            plateau.Observe(epoch, losses[epoch - 1]);
+        }
+        // Best 0.9 at epoch 2; epochs 3 and 4 are worse (2 bad > patience 1): halved for epoch 5.
+        // Epoch 5 (0.91) is worse again, epoch 6 improves (0.8); 7 and 8 bad: halved for 9; 9 and 10 bad: halved,
+        // but not below 0.01.
+        Assert.Equal(new[] { 0.08f, 0.08f, 0.08f, 0.08f, 0.04f, 0.04f, 0.04f, 0.04f, 0.02f, 0.02f }, rates);
+        for (int epoch = 11; epoch <= 16; epoch++) plateau.Observe(epoch, 0.85);
+        Assert.Equal(0.01f, plateau.Rate(17, 0.08f)); // the floor
+        Assert.Throws<InvalidOperationException>(() => new ReduceOnPlateauSchedule().Observe(1, double.NaN));
+    }
+
+    [Fact]
+    public void Fit_sets_the_rate_before_each_epoch()
+    {
+        var data = TestData.Load("digits.csv.gz");
+        var net = new Compiled.Tests.Networks.DigitsNet();
+        var adam = new Adam(0.01f);
+        var seen = new List<float>();
+        net.Fit(data, new FitOptions
+        {
+            Epochs = 4, BatchSize = 16, Optimizer = adam, Schedule = LearningRateSchedule.Step(1, 0.5f),
+            Progress = _ => seen.Add(adam.LearningRate),
+        });
+        Assert.Equal(new[] { 0.01f, 0.005f, 0.0025f, 0.00125f }, seen);
+    }
+
+    [Fact]
+    public void Bad_settings_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Step(0, 0.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Exponential(1.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Cosine(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Warmup(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceOnPlateauSchedule(factor: 1f));
+    }
+
+    private static float[] Rates(LearningRateSchedule schedule, float initial, int epochs)
+    {
+        var rates = new float[epochs];
+        for (int e = 1; e <= epochs; e++) rates[e - 1] = schedule.Rate(e, initial);
+        return rates;
+    }
+}
