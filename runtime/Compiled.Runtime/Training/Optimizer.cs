@@ -84,8 +84,57 @@ public abstract class Optimizer
     {
         if (parameters.Length != gradients.Length)
             throw new ArgumentException($"There are {parameters.Length} parameters but {gradients.Length} gradients.", nameof(gradients));
+        if (_clipValue > 0 || _clipNorm > 0) gradients = Clip(gradients);
         StepCount++;
         Update(parameters, gradients, StepCount);
+    }
+
+    private float _clipNorm, _clipValue;
+    private float[] _clipped = Array.Empty<float>();
+
+    /// <summary>
+    /// Gradient clipping by global norm (0, the default: off). Before each step, when the gradient's L2 norm
+    /// ‖g‖ over all parameters exceeds ClipNorm, the step uses g·ClipNorm/(‖g‖ + 1e-6) instead (PyTorch's
+    /// clip_grad_norm_). The network's gradient buffer is left as it was; a copy is clipped (allocated once).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public float ClipNorm
+    {
+        get => _clipNorm;
+        set => _clipNorm = NonNegative(value, nameof(ClipNorm), "ClipNorm must be a finite number ≥ 0, such as 1 (0 turns clipping off).");
+    }
+
+    /// <summary>
+    /// Gradient clipping by value (0, the default: off): every gradient is clamped to [−ClipValue, ClipValue]
+    /// before the step (PyTorch's clip_grad_value_), before any <see cref="ClipNorm"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public float ClipValue
+    {
+        get => _clipValue;
+        set => _clipValue = NonNegative(value, nameof(ClipValue), "ClipValue must be a finite number ≥ 0, such as 5 (0 turns clipping off).");
+    }
+
+    /// <summary>The clipped copy of <paramref name="gradients"/>: by value, then by global norm.</summary>
+    private ReadOnlySpan<float> Clip(ReadOnlySpan<float> gradients)
+    {
+        if (_clipped.Length != gradients.Length) _clipped = new float[gradients.Length];
+        var g = _clipped.AsSpan();
+        gradients.CopyTo(g);
+        if (_clipValue > 0)
+            for (int i = 0; i < g.Length; i++) g[i] = Math.Clamp(g[i], -_clipValue, _clipValue);
+        if (_clipNorm > 0)
+        {
+            double squares = 0;
+            foreach (float v in g) squares += (double)v * v;
+            double norm = Math.Sqrt(squares);
+            if (norm > _clipNorm)
+            {
+                float scale = (float)(_clipNorm / (norm + 1e-6));
+                for (int i = 0; i < g.Length; i++) g[i] *= scale;
+            }
+        }
+        return g;
     }
 
     /// <summary>
