@@ -17,6 +17,12 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The default weight initialization of every layer.</summary>
     public Initializer Initializer { get; set; }
+
+    /// <summary>
+    /// Softmax cross-entropy only: trains toward (1 − ε)·onehot(label) + ε/classes instead of the one-hot
+    /// label (PyTorch's label_smoothing; 0, the default, is off; 0.1 is common). Evaluate reports the same smoothed loss.
+    /// </summary>
+    public double LabelSmoothing { get; set; }
 }
 
 /// <summary>

@@ -9,6 +9,8 @@ internal static class LossCode
     public static string Formula(NetworkPlan plan) => (plan.Spec.Loss, plan.OutputIsProbability) switch
     {
         (LossKind.MeanSquaredError, _) => "mean squared error: L = mean((y − t)²); ∂L/∂y = 2(y − t)/(B·outputs)",
+        (LossKind.SoftmaxCrossEntropy, false) when plan.Spec.LabelSmoothing > 0 => $"softmax cross-entropy from logits with label smoothing ε = {CodeWriter.Float(plan.Spec.LabelSmoothing).TrimEnd('f')}: q = (1 − ε)·onehot(label) + ε/classes; L = −mean Σ q·ln softmax(z); ∂L/∂z = (softmax(z) − q)/B",
+        (LossKind.SoftmaxCrossEntropy, true) when plan.Spec.LabelSmoothing > 0 => $"softmax cross-entropy on the last layer's softmax with label smoothing ε = {CodeWriter.Float(plan.Spec.LabelSmoothing).TrimEnd('f')}: q = (1 − ε)·onehot(label) + ε/classes; L = −mean Σ q·ln p; ∂L/∂z = (p − q)/B",
         (LossKind.SoftmaxCrossEntropy, true) => "softmax cross-entropy on the last layer's softmax: L = −mean ln p[label]; ∂L/∂z = (p − onehot(label))/B",
         (LossKind.SoftmaxCrossEntropy, false) => "softmax cross-entropy from logits: L = −mean ln softmax(z)[label]; ∂L/∂z = (softmax(z) − onehot(label))/B",
         (LossKind.BinaryCrossEntropy, true) => "binary cross-entropy on the last layer's sigmoid: L = −mean(t·ln p + (1 − t)·ln(1 − p)); ∂L/∂z = (p − t)/B",
@@ -29,10 +31,13 @@ internal static class LossCode
         return plan.Spec.Loss switch
         {
             LossKind.MeanSquaredError => $"global::Compiled.Kernels.LossKernels.MeanSquaredError({outputs}, {targets}, {gradient}, {scale})",
-            LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities})",
+            LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities}{Smoothing(plan)})",
             _ => $"global::Compiled.Kernels.LossKernels.BinaryCrossEntropy({outputs}, {targets}, {gradient}, {scale}, outputsAreProbabilities: {probabilities})",
         };
     }
+
+    private static string Smoothing(NetworkPlan plan) =>
+        plan.Spec.LabelSmoothing > 0 ? $", labelSmoothing: {CodeWriter.Float(plan.Spec.LabelSmoothing)}" : "";
 
     /// <summary>A call counting correct predictions, or null for regression.</summary>
     public static string? CorrectCall(NetworkPlan plan, string outputs, string targets, string rows) => plan.Spec.Loss switch

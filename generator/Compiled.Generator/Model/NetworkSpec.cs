@@ -53,4 +53,5 @@ internal sealed record NetworkSpec(
     long Seed,
     InitializerKind Initializer,
     EquatableArray<int> InputShape,
-    EquatableArray<LayerSpec> Layers);
+    EquatableArray<LayerSpec> Layers,
+    double LabelSmoothing = 0);

@@ -84,6 +84,7 @@ internal static partial class NetworkParser
 
         LossKind loss = LossKind.None;
         long seed = 0;
+        double labelSmoothing = 0;
         var networkInit = InitializerKind.Auto;
         Location networkLocation = classLocation;
         int[]? inputShape = null;
@@ -133,6 +134,16 @@ internal static partial class NetworkParser
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLoss, location, className));
                     seed = NamedLong(data, "Seed");
                     networkInit = ReadInitializer(data, location, shortName, diagnostics);
+                    if (NamedValue(data, "LabelSmoothing") is { Value: { } smoothingValue })
+                    {
+                        labelSmoothing = System.Convert.ToDouble(smoothingValue, CultureInfo.InvariantCulture);
+                        if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                                $"LabelSmoothing = {labelSmoothing.ToString("R", CultureInfo.InvariantCulture)}: it must lie in [0, 1), such as 0.1"));
+                        else if (labelSmoothing > 0 && loss != LossKind.SoftmaxCrossEntropy)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
+                                $"LabelSmoothing applies to Loss.SoftmaxCrossEntropy only, not {loss}; remove it"));
+                    }
                     break;
 
                 case InputAttribute:
@@ -208,7 +219,7 @@ internal static partial class NetworkParser
         var spec = new NetworkSpec(
             symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString(),
             className, loss, seed, networkInit,
-            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()));
+            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()), labelSmoothing);
 
         // Shape-level checks (the planner's), reported at the attribute they concern.
         foreach (var error in Planner.Validate(spec))

@@ -76,8 +76,15 @@ public static class LossKernels
     /// values; <paramref name="labels"/> does not hold exactly <paramref name="rows"/>; or a label is not an integer
     /// in [0, classes) (see <see cref="Label"/>).
     /// </exception>
-    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities)
+    /// <remarks>
+    /// With <paramref name="labelSmoothing"/> ε &gt; 0 the target is q = (1 − ε)·onehot(label) + ε/classes
+    /// (PyTorch's label_smoothing): L = −Σ q·ln p and the gradient (p − q)·scale.
+    /// </remarks>
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities, float labelSmoothing = 0f)
     {
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must lie in [0, 1), such as 0.1.");
+        if (labelSmoothing > 0) return SmoothedSoftmaxCrossEntropy(outputs, labels, gradient, rows, classes, gradientScale, outputsAreProbabilities, labelSmoothing);
         // In long: rows · classes may wrap in int and then match a short span by accident.
         KernelChecks.Exactly(outputs.Length, rows, classes, nameof(outputs), nameof(rows), nameof(classes));
         KernelChecks.SameLength(labels.Length, rows, nameof(labels), nameof(rows));
@@ -109,6 +116,40 @@ public static class LossKernels
                 var g = gradient.Slice(r * classes, classes);
                 for (int j = 0; j < classes; j++)
                     g[j] = ((float)Math.Exp(o[j] - logSum) - (j == label ? 1f : 0f)) * gradientScale;
+            }
+        }
+        return sum;
+    }
+
+    private static double SmoothedSoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities, float smoothing)
+    {
+        KernelChecks.Exactly(outputs.Length, rows, classes, nameof(outputs), nameof(rows), nameof(classes));
+        KernelChecks.SameLength(labels.Length, rows, nameof(labels), nameof(rows));
+        if (!gradient.IsEmpty) KernelChecks.SameLength(gradient.Length, outputs.Length, nameof(gradient), nameof(outputs));
+        double sum = 0, spread = smoothing / (double)classes, top = 1 - smoothing + spread;
+        for (int r = 0; r < rows; r++)
+        {
+            int label = Label(labels[r], classes, r);
+            var o = outputs.Slice(r * classes, classes);
+            double logSum = 0;
+            if (!outputsAreProbabilities)
+            {
+                float max = float.NegativeInfinity;
+                for (int j = 0; j < classes; j++) max = MathF.Max(max, o[j]);
+                double s = 0;
+                for (int j = 0; j < classes; j++) s += Math.Exp(o[j] - max);
+                logSum = Math.Log(s) + max;
+            }
+            for (int j = 0; j < classes; j++)
+            {
+                double q = j == label ? top : spread;
+                double logP = outputsAreProbabilities ? Math.Log(Math.Max(o[j], 1e-30)) : o[j] - logSum;
+                sum -= q * logP;
+                if (!gradient.IsEmpty)
+                {
+                    double p = outputsAreProbabilities ? o[j] : Math.Exp(logP);
+                    gradient[r * classes + j] = (float)((p - q) * gradientScale);
+                }
             }
         }
         return sum;

@@ -407,6 +407,20 @@ public class DiagnosticTests
             public partial class FlatSeparable;
             """), "SeparableConv2D(4, 3)", "CMP024"),
 
+        ["CMP006 label smoothing with mean squared error"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError, LabelSmoothing = 0.1)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class SmoothRegression;
+            """), "Network(Loss = Loss.MeanSquaredError, LabelSmoothing = 0.1)", "CMP006"),
+
+        ["CMP006 label smoothing of 1"] = new(InNamespace("""
+            [Network(Loss = Loss.SoftmaxCrossEntropy, LabelSmoothing = 1.0)]
+            [Input(4)]
+            [Dense(3)]
+            public partial class FullySmoothed;
+            """), "Network(Loss = Loss.SoftmaxCrossEntropy, LabelSmoothing = 1.0)", "CMP006"),
+
         ["CMP015 image too large"] = new(InNamespace("""
             [Network(Loss = Loss.SoftmaxCrossEntropy)]
             [Input(100000, 100000, 100)]

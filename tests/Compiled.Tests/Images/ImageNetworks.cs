@@ -191,3 +191,16 @@ public partial class ImgDeconv;
 [SeparableConv2D(2, 2, Activation.Tanh, Bias = false)]
 [Dense(2)]
 public partial class ImgSeparable;
+
+/// <summary>Label smoothing 0.2 on a small classifier (gradient check of the smoothed loss).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, LabelSmoothing = 0.2, Seed = 23)]
+[Input(5)]
+[Dense(7, Activation.Tanh)]
+[Dense(4)]
+public partial class SmoothedClassifier;
+
+/// <summary>Label smoothing with the softmax as the last layer (fused into the loss).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, LabelSmoothing = 0.1, Seed = 24)]
+[Input(5)]
+[Dense(4, Activation.Softmax)]
+public partial class SmoothedSoftmaxOutput;
