@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 
 namespace Compiled;
 
@@ -17,4 +20,27 @@ public sealed class FitHistory
     public int BestEpoch { get; internal set; }
 
     internal void Add(EpochReport report) => _epochs.Add(report);
+
+    /// <summary>
+    /// Writes the history as CSV, one row per epoch under the header
+    /// <c>epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate</c>: invariant culture,
+    /// round-trip precision, empty fields for values that do not exist (NaN), for a spreadsheet or a plot.
+    /// </summary>
+    public void WriteCsv(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteLine("epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate");
+        foreach (var e in _epochs)
+            writer.WriteLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture),
+                Number(e.TrainLoss), Number(e.ValidationLoss), Number(e.ValidationAccuracy), Number(e.Seconds), Number(e.LearningRate)));
+    }
+
+    /// <summary>Writes <see cref="WriteCsv(TextWriter)"/>'s CSV to <paramref name="path"/> (UTF-8, replacing the file).</summary>
+    public void WriteCsv(string path)
+    {
+        using var writer = new StreamWriter(path, append: false);
+        WriteCsv(writer);
+    }
+
+    private static string Number(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -55,6 +55,9 @@ public sealed class FitOptions
 /// <param name="Seconds">Wall-clock seconds of the epoch's training steps (validation excluded).</param>
 public readonly record struct EpochReport(int Epoch, int Epochs, double TrainLoss, double ValidationLoss, double ValidationAccuracy, double Seconds)
 {
+    /// <summary>The optimizer's learning rate during the epoch (NaN when unknown).</summary>
+    public double LearningRate { get; init; } = double.NaN;
+
     /// <inheritdoc />
     public override string ToString()
     {

@@ -48,6 +48,7 @@ public static class Trainer
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             if (options.Schedule is { } schedule) optimizer.LearningRate = schedule.Rate(epoch, initialRate);
+            float epochRate = optimizer.LearningRate;
             var clock = Stopwatch.StartNew();
             loader.StartEpoch();
             double lossSum = 0;
@@ -84,7 +85,7 @@ public static class Trainer
                 valAccuracy = result.Accuracy;
             }
             options.Schedule?.Observe(epoch, valLoss);
-            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, valLoss, valAccuracy, seconds);
+            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, valLoss, valAccuracy, seconds) { LearningRate = epochRate };
             history.Add(report);
             options.Progress?.Invoke(report);
 

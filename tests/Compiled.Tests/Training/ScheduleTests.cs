@@ -76,3 +76,25 @@ public sealed class ScheduleTests
         return rates;
     }
 }
+
+/// <summary>The history as CSV: header, one row per epoch, invariant numbers, the rate of each epoch, empty fields for NaN.</summary>
+public sealed class HistoryCsvTests
+{
+    [Fact]
+    public void History_writes_one_csv_row_per_epoch_with_its_learning_rate()
+    {
+        var data = TestData.Load("digits.csv.gz");
+        var net = new Compiled.Tests.Networks.DigitsNet();
+        var history = net.Fit(data, new FitOptions { Epochs = 3, BatchSize = 64, Optimizer = new Sgd(0.1f), Schedule = LearningRateSchedule.Step(1, 0.5f) });
+        var text = new System.IO.StringWriter();
+        history.WriteCsv(text);
+        string[] lines = text.ToString().TrimEnd().Split('\n');
+        Assert.Equal("epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate", lines[0].TrimEnd('\r'));
+        Assert.Equal(4, lines.Length);
+        string[] third = lines[3].TrimEnd('\r').Split(',');
+        Assert.Equal("3", third[0]);
+        Assert.Equal(history.Epochs[2].TrainLoss, double.Parse(third[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("", third[2]); // no validation data: NaN is left empty
+        Assert.Equal(0.025, double.Parse(third[5], System.Globalization.CultureInfo.InvariantCulture), 6);
+    }
+}
