@@ -37,10 +37,17 @@ public sealed class FitOptions
     public Dataset? Validation { get; set; }
 
     /// <summary>
-    /// Stops when the validation loss has not improved for this many epochs and restores the best
-    /// weights (0, the default, never stops early). Needs <see cref="Validation"/>.
+    /// Stops when the watched validation metric (<see cref="Monitor"/>) has not improved for this many
+    /// epochs and restores the best weights (0, the default, never stops early). Needs <see cref="Validation"/>.
     /// </summary>
     public int Patience { get; set; }
+
+    /// <summary>
+    /// What early stopping watches: the validation loss (default) or the validation accuracy. Loss and
+    /// accuracy can disagree: a network that grows overconfident on a few samples raises the loss while
+    /// still getting more samples right.
+    /// </summary>
+    public EarlyStoppingMonitor Monitor { get; set; }
 
     /// <summary>Called after every epoch with its report (on the training thread).</summary>
     public Action<EpochReport>? Progress { get; set; }
@@ -66,4 +73,14 @@ public readonly record struct EpochReport(int Epoch, int Epochs, double TrainLos
         if (!double.IsNaN(ValidationAccuracy)) text += $", validation accuracy {ValidationAccuracy:P2}";
         return text + $" ({Seconds:F2} s)";
     }
+}
+
+/// <summary>The validation metric early stopping watches (<see cref="FitOptions.Monitor"/>).</summary>
+public enum EarlyStoppingMonitor
+{
+    /// <summary>Lower validation loss is better.</summary>
+    ValidationLoss = 0,
+
+    /// <summary>Higher validation accuracy is better (classification only).</summary>
+    ValidationAccuracy,
 }

@@ -24,6 +24,8 @@ public static class Trainer
         if (options.Patience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Patience, "FitOptions.Patience must be 0 (off) or positive.");
         if (options.Patience > 0 && options.Validation is null)
             throw new ArgumentException("Early stopping (FitOptions.Patience) needs FitOptions.Validation data to watch.", nameof(options));
+        if (!Enum.IsDefined(options.Monitor))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Monitor, "FitOptions.Monitor is not an EarlyStoppingMonitor value.");
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
         if (options.Validation is { Count: 0 })
             throw new ArgumentException("FitOptions.Validation is empty: give it at least one sample, or leave it null.", nameof(options.Validation));
@@ -91,9 +93,13 @@ public static class Trainer
 
             if (options.Patience > 0)
             {
-                if (valLoss < bestLoss)
+                if (options.Monitor == EarlyStoppingMonitor.ValidationAccuracy && double.IsNaN(valAccuracy))
+                    throw new InvalidOperationException("FitOptions.Monitor is ValidationAccuracy, but this network's loss has no accuracy (regression): watch ValidationLoss.");
+                // Lower is better: the loss, or the accuracy negated.
+                double score = options.Monitor == EarlyStoppingMonitor.ValidationAccuracy ? -valAccuracy : valLoss;
+                if (score < bestLoss)
                 {
-                    bestLoss = valLoss;
+                    bestLoss = score;
                     sinceBest = 0;
                     best ??= new float[network.ParameterCount + network.State.Length];
                     network.Parameters.CopyTo(best);

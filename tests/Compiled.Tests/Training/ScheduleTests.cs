@@ -98,3 +98,37 @@ public sealed class HistoryCsvTests
         Assert.Equal(0.025, double.Parse(third[5], System.Globalization.CultureInfo.InvariantCulture), 6);
     }
 }
+
+/// <summary>Early stopping on validation accuracy instead of loss.</summary>
+public sealed class EarlyStoppingMonitorTests
+{
+    [Fact]
+    public void Watching_accuracy_keeps_the_epoch_with_the_best_accuracy()
+    {
+        var data = TestData.Load("digits.csv.gz");
+        var (train, validation) = data.SplitStratified(0.3, seed: 1);
+        var net = new Compiled.Tests.Networks.DigitsNet();
+        var history = net.Fit(train, new FitOptions
+        {
+            Epochs = 12, BatchSize = 16, Optimizer = new Sgd(0.5f, momentum: 0.9f), Validation = validation,
+            Patience = 3, Monitor = EarlyStoppingMonitor.ValidationAccuracy, Seed = 3,
+        });
+        double best = double.NegativeInfinity;
+        int bestEpoch = 0;
+        foreach (var e in history.Epochs)
+            if (e.ValidationAccuracy > best) { best = e.ValidationAccuracy; bestEpoch = e.Epoch; }
+        Assert.Equal(bestEpoch, history.BestEpoch);
+        Assert.Equal(best, net.Evaluate(validation).Accuracy, 12);
+    }
+
+    [Fact]
+    public void Watching_accuracy_on_a_regression_is_refused()
+    {
+        var data = new Dataset(new float[8 * 2], 2, new float[8], 1);
+        var net = new Compiled.Tests.Networks.RegressionNet();
+        Assert.Throws<InvalidOperationException>(() => net.Fit(data, new FitOptions
+        {
+            Epochs = 2, Validation = data, Patience = 1, Monitor = EarlyStoppingMonitor.ValidationAccuracy,
+        }));
+    }
+}
