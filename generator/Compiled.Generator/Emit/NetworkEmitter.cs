@@ -377,14 +377,18 @@ internal static class NetworkEmitter
     private static void EmitEvaluate(CodeWriter w, NetworkPlan plan)
     {
         string? correct = LossCode.CorrectCall(plan, "y", "t", "rows");
-        w.Line("/// <summary>Mean loss and accuracy on the given samples, in inference mode (dropout off). Thread-safe.</summary>");
+        w.Line(plan.Spec.Loss == LossKind.MeanSquaredError
+            ? "/// <summary>Mean loss (the mean squared error) and mean absolute error on the given samples, in inference mode (dropout off). Thread-safe.</summary>"
+            : "/// <summary>Mean loss and accuracy on the given samples, in inference mode (dropout off). Thread-safe.</summary>");
         using (w.Block("public global::Compiled.EvaluationResult Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)"))
         {
             w.Line("int count = CheckInputs(inputs);");
             w.Line("CheckTargets(targets, count);");
             w.Line("float[] scratch = Scratch;");
             w.Line("double lossSum = 0;");
+            bool regression = plan.Spec.Loss == LossKind.MeanSquaredError;
             if (correct is not null) w.Line("long correct = 0;");
+            if (regression) w.Line("double absoluteSum = 0;");
             using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
             {
                 w.Line("int rows = global::System.Math.Min(InferenceChunk, count - start);");
@@ -392,6 +396,7 @@ internal static class NetworkEmitter
                 w.Line("global::System.ReadOnlySpan<float> t = targets.Slice(start * TargetSize, rows * TargetSize);");
                 w.Line($"lossSum += {LossCode.SumCall(plan, "y", "t", "default", "rows")};");
                 if (correct is not null) w.Line($"correct += {correct};");
+                if (regression) w.Line("absoluteSum += global::Compiled.Kernels.MetricKernels.SumAbsoluteError(y, t);");
             }
             string accuracy = plan.Spec.Loss switch
             {
@@ -399,7 +404,9 @@ internal static class NetworkEmitter
                 LossKind.MultiLabelBinaryCrossEntropy => "(double)correct / ((long)count * OutputSize)",
                 _ => "double.NaN",
             };
-            w.Line($"return new global::Compiled.EvaluationResult(lossSum / {LossCode.Count(plan, "(double)count")}, {accuracy}, count);");
+            w.Line(regression
+                ? $"return new global::Compiled.EvaluationResult(lossSum / {LossCode.Count(plan, "(double)count")}, double.NaN, count) {{ MeanAbsoluteError = absoluteSum / ((double)count * OutputSize) }};"
+                : $"return new global::Compiled.EvaluationResult(lossSum / {LossCode.Count(plan, "(double)count")}, {accuracy}, count);");
         }
         w.Line();
         w.Line("/// <summary>Mean loss and accuracy on <paramref name=\"data\"/>, in inference mode. Thread-safe.</summary>");

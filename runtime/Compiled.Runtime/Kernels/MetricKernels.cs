@@ -45,6 +45,16 @@ public static class MetricKernels
         return correct;
     }
 
+    /// <summary>Σ |outputs[i] − targets[i]|, in double (a regression's mean absolute error, once divided).</summary>
+    /// <exception cref="ArgumentException"><paramref name="targets"/> differs in length from <paramref name="outputs"/>.</exception>
+    public static double SumAbsoluteError(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets)
+    {
+        KernelChecks.SameLength(targets.Length, outputs.Length, nameof(targets), nameof(outputs));
+        double sum = 0;
+        for (int i = 0; i < outputs.Length; i++) sum += Math.Abs((double)outputs[i] - targets[i]);
+        return sum;
+    }
+
     /// <summary>
     /// Outputs whose thresholded value (probability above 0.5, i.e. logit above 0) equals the 0/1 target
     /// (a target counts as 1 when it is at least 0.5). A NaN output counts as wrong.

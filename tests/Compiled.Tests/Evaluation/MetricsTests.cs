@@ -153,3 +153,32 @@ public sealed class MetricsTests
         Assert.True(Metrics.TopKAccuracy(net, test, 3) >= m.Accuracy);
     }
 }
+
+/// <summary>Evaluate of a regression network reports the mean absolute error, not a NaN accuracy alone.</summary>
+public sealed class RegressionEvaluateTests
+{
+    [Fact]
+    public void Evaluate_gives_the_mean_absolute_error_of_the_predictions()
+    {
+        var net = new Compiled.Tests.Networks.RegressionNet();
+        var rng = new Rng(3);
+        var x = new float[150 * 2];
+        var t = new float[150];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-1, 1);
+        for (int i = 0; i < t.Length; i++) t[i] = rng.NextUniform(-1, 1);
+        var y = net.Predict(x);
+        double expected = 0, squares = 0;
+        for (int i = 0; i < t.Length; i++)
+        {
+            expected += Math.Abs((double)y[i] - t[i]);
+            squares += ((double)y[i] - t[i]) * ((double)y[i] - t[i]);
+        }
+        expected /= t.Length;
+        var result = net.Evaluate(x, t);
+        Assert.Equal(expected, result.MeanAbsoluteError, 6);
+        Assert.Equal(squares / t.Length, result.Loss, 5);
+        Assert.True(double.IsNaN(result.Accuracy));
+        Assert.Contains("MAE", result.ToString());
+        Assert.True(double.IsNaN(new Compiled.Tests.Networks.DigitsNet().Evaluate(new float[64], new float[] { 1 }).MeanAbsoluteError));
+    }
+}
