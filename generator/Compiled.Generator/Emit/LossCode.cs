@@ -19,19 +19,27 @@ internal static class LossCode
         _ => "multi-label binary cross-entropy from logits, averaged over labels: ∂L/∂z = (sigmoid(z) − t)/(B·outputs)",
     };
 
+    /// <summary>Softmax cross-entropy takes class weights (a weighted mean): its divisor is a variable computed from the labels.</summary>
+    public static bool HasClassWeights(NetworkPlan plan) => plan.Spec.Loss == LossKind.SoftmaxCrossEntropy;
+
+    /// <summary>A call giving the weighted-mean divisor of softmax cross-entropy: Σ w[label], or the row count without weights.</summary>
+    public static string WeightTotalCall(string targets, string rows) =>
+        $"global::Compiled.Kernels.LossKernels.LabelWeightTotal({targets}, _classWeights, {rows}, OutputSize)";
+
     /// <summary>The divisor that turns the kernel's sum into the mean loss, as code over <paramref name="rows"/>.</summary>
     public static string Count(NetworkPlan plan, string rows) =>
         plan.Spec.Loss == LossKind.SoftmaxCrossEntropy ? rows : $"({rows} * OutputSize)";
 
     /// <summary>A call returning the summed loss of <paramref name="outputs"/>, writing the gradient into <paramref name="gradient"/> (or "default").</summary>
-    public static string SumCall(NetworkPlan plan, string outputs, string targets, string gradient, string rows)
+    /// <param name="count">The divisor's code when it is not <see cref="Count"/> (softmax cross-entropy's weighted total).</param>
+    public static string SumCall(NetworkPlan plan, string outputs, string targets, string gradient, string rows, string? count = null)
     {
         string probabilities = plan.OutputIsProbability ? "true" : "false";
-        string scale = gradient == "default" ? "0f" : $"1f / {Count(plan, rows)}";
+        string scale = gradient == "default" ? "0f" : count is not null ? $"(float)(1 / {count})" : $"1f / {Count(plan, rows)}";
         return plan.Spec.Loss switch
         {
             LossKind.MeanSquaredError => $"global::Compiled.Kernels.LossKernels.MeanSquaredError({outputs}, {targets}, {gradient}, {scale})",
-            LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities}{Smoothing(plan)})",
+            LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.LossKernels.SoftmaxCrossEntropy({outputs}, {targets}, {gradient}, {rows}, OutputSize, {scale}, outputsAreProbabilities: {probabilities}{Smoothing(plan)}, classWeights: _classWeights)",
             _ => $"global::Compiled.Kernels.LossKernels.BinaryCrossEntropy({outputs}, {targets}, {gradient}, {scale}, outputsAreProbabilities: {probabilities})",
         };
     }

@@ -24,7 +24,7 @@ internal static class NetworkEmitter
         ("_dropoutRng", "a field"), ("_activations", "a field"), ("_deltas", "a field"), ("t_scratch", "a field"),
         ("InputChannels", "a constant"), ("InputHeight", "a constant"), ("InputWidth", "a constant"),
         ("State", "a property"), ("StateCount", "a constant"), ("StatisticsCount", "a constant"), ("_state", "a field"),
-        ("_statistics", "a field"), ("UpdateRunningStatistics", "a method"),
+        ("_statistics", "a field"), ("UpdateRunningStatistics", "a method"), ("ClassWeights", "a property"), ("_classWeights", "a field"),
     };
 
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
@@ -111,6 +111,7 @@ internal static class NetworkEmitter
             EmitState(w, plan, hasDropout);
             EmitConstructors(w, plan, hasDropout);
             EmitInterface(w, plan);
+            if (LossCode.HasClassWeights(plan)) EmitClassWeights(w, plan);
             foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitMembers(w, layer);
             EmitPredict(w, plan);
             EmitTraining(w, plan);
@@ -195,6 +196,36 @@ internal static class NetworkEmitter
             w.Line("global::Compiled.Rng rng = new global::Compiled.Rng(unchecked((ulong)seed));");
             if (hasDropout) w.Line("_dropoutRng = new global::Compiled.Rng(unchecked((ulong)seed) ^ 0xD1B54A32D192ED03UL); // a stream of its own for dropout masks");
             foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitInitialization(w, layer, plan);
+        }
+        w.Line();
+    }
+
+    private static void EmitClassWeights(CodeWriter w, NetworkPlan plan)
+    {
+        w.Line("private float[]? _classWeights;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Per-class weights of the loss (PyTorch's weight): each sample's loss and gradient count w[label] times, and");
+        w.Line("/// the mean divides by Σ w[label] over the batch. For imbalanced classes, e.g. total / (classes · count of the class).");
+        w.Line("/// null (the default) weighs every class 1. Set between training steps, not during them; the array is copied.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">Not OutputSize values, or a weight that is not positive and finite.</exception>");
+        using (w.Block("public float[]? ClassWeights"))
+        {
+            w.Line("get => _classWeights is null ? null : (float[])_classWeights.Clone();");
+            using (w.Block("set"))
+            {
+                if (plan.Spec.LabelSmoothing > 0)
+                    using (w.Block("if (value is not null)"))
+                        w.Line("throw new global::System.NotSupportedException(\"Class weights together with label smoothing are not supported: this network has LabelSmoothing; use one of them.\");");
+                using (w.Block("if (value is not null && value.Length != OutputSize)"))
+                    w.Line("throw new global::System.ArgumentException($\"ClassWeights has {value.Length} values: expected one per class ({OutputSize}).\", \"value\");");
+                using (w.Block("if (value is not null)"))
+                using (w.Block("foreach (float weight in value)"))
+                using (w.Block("if (!(weight > 0) || float.IsInfinity(weight))"))
+                    w.Line("throw new global::System.ArgumentException($\"ClassWeights holds {weight}: every weight must be positive and finite.\", \"value\");");
+                w.Line("_classWeights = value is null ? null : (float[])value.Clone();");
+            }
         }
         w.Line();
     }
@@ -356,7 +387,15 @@ internal static class NetworkEmitter
                 LayerUnits.For(plan.Layers[i].Spec.Kind).EmitTrainingForward(w, plan.Layers[i], Context(plan, i));
             w.Line($"// ───── Loss: {LossCode.Formula(plan)}");
             string y = BufferNames.Span(last.Output), dy = BufferNames.Delta(last.Output);
-            w.Line($"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch")} / {LossCode.Count(plan, "batch")});");
+            if (LossCode.HasClassWeights(plan))
+            {
+                w.Line($"double lossCount = {LossCode.WeightTotalCall("targets", "batch")}; // Σ w[label]: the batch size without class weights");
+                w.Line($"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch", "lossCount")} / lossCount);");
+            }
+            else
+            {
+                w.Line($"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch")} / {LossCode.Count(plan, "batch")});");
+            }
             w.Line();
             w.Line("// ───── Backward ─────");
             for (int i = plan.Layers.Count - 1; i >= 0; i--)
@@ -389,6 +428,7 @@ internal static class NetworkEmitter
             bool regression = plan.Spec.Loss == LossKind.MeanSquaredError;
             if (correct is not null) w.Line("long correct = 0;");
             if (regression) w.Line("double absoluteSum = 0;");
+            if (LossCode.HasClassWeights(plan)) w.Line("double weightTotal = 0; // Σ w[label]: the sample count without class weights");
             using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
             {
                 w.Line("int rows = global::System.Math.Min(InferenceChunk, count - start);");
@@ -397,6 +437,7 @@ internal static class NetworkEmitter
                 w.Line($"lossSum += {LossCode.SumCall(plan, "y", "t", "default", "rows")};");
                 if (correct is not null) w.Line($"correct += {correct};");
                 if (regression) w.Line("absoluteSum += global::Compiled.Kernels.MetricKernels.SumAbsoluteError(y, t);");
+                if (LossCode.HasClassWeights(plan)) w.Line($"weightTotal += {LossCode.WeightTotalCall("t", "rows")};");
             }
             string accuracy = plan.Spec.Loss switch
             {
@@ -406,7 +447,7 @@ internal static class NetworkEmitter
             };
             w.Line(regression
                 ? $"return new global::Compiled.EvaluationResult(lossSum / {LossCode.Count(plan, "(double)count")}, double.NaN, count) {{ MeanAbsoluteError = absoluteSum / ((double)count * OutputSize) }};"
-                : $"return new global::Compiled.EvaluationResult(lossSum / {LossCode.Count(plan, "(double)count")}, {accuracy}, count);");
+                : $"return new global::Compiled.EvaluationResult(lossSum / {(LossCode.HasClassWeights(plan) ? "weightTotal" : LossCode.Count(plan, "(double)count"))}, {accuracy}, count);");
         }
         w.Line();
         w.Line("/// <summary>Mean loss and accuracy on <paramref name=\"data\"/>, in inference mode. Thread-safe.</summary>");

@@ -80,10 +80,20 @@ public static class LossKernels
     /// With <paramref name="labelSmoothing"/> ε &gt; 0 the target is q = (1 − ε)·onehot(label) + ε/classes
     /// (PyTorch's label_smoothing): L = −Σ q·ln p and the gradient (p − q)·scale.
     /// </remarks>
-    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities, float labelSmoothing = 0f)
+    /// <remarks>
+    /// With <paramref name="classWeights"/> (one per class), row r's loss and gradient are multiplied by
+    /// w[label_r] (PyTorch's weight); divide the sum by <see cref="LabelWeightTotal"/> for PyTorch's weighted mean.
+    /// Class weights and label smoothing together are not supported.
+    /// </remarks>
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities, float labelSmoothing = 0f, float[]? classWeights = null)
     {
         if (!(labelSmoothing >= 0 && labelSmoothing < 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must lie in [0, 1), such as 0.1.");
+        if (classWeights is not null)
+        {
+            if (labelSmoothing > 0) throw new NotSupportedException("Class weights together with label smoothing are not supported: use one of them.");
+            KernelChecks.SameLength(classWeights.Length, classes, nameof(classWeights), nameof(classes));
+        }
         if (labelSmoothing > 0) return SmoothedSoftmaxCrossEntropy(outputs, labels, gradient, rows, classes, gradientScale, outputsAreProbabilities, labelSmoothing);
         // In long: rows · classes may wrap in int and then match a short span by accident.
         KernelChecks.Exactly(outputs.Length, rows, classes, nameof(outputs), nameof(rows), nameof(classes));
@@ -95,13 +105,15 @@ public static class LossKernels
         {
             int label = Label(labels[r], classes, r);
             var o = outputs.Slice(r * classes, classes);
+            float weight = classWeights is null ? 1f : classWeights[label];
+            float scale = gradientScale * weight;
             if (outputsAreProbabilities)
             {
-                sum += -Math.Log(Math.Max(o[label], 1e-30));
+                sum += -Math.Log(Math.Max(o[label], 1e-30)) * weight;
                 if (grad)
                 {
                     var g = gradient.Slice(r * classes, classes);
-                    for (int j = 0; j < classes; j++) g[j] = (o[j] - (j == label ? 1f : 0f)) * gradientScale;
+                    for (int j = 0; j < classes; j++) g[j] = (o[j] - (j == label ? 1f : 0f)) * scale;
                 }
                 continue;
             }
@@ -110,15 +122,30 @@ public static class LossKernels
             double s = 0;
             for (int j = 0; j < classes; j++) s += Math.Exp(o[j] - max);
             double logSum = Math.Log(s) + max;
-            sum += logSum - o[label];
+            sum += (logSum - o[label]) * weight;
             if (grad)
             {
                 var g = gradient.Slice(r * classes, classes);
                 for (int j = 0; j < classes; j++)
-                    g[j] = ((float)Math.Exp(o[j] - logSum) - (j == label ? 1f : 0f)) * gradientScale;
+                    g[j] = ((float)Math.Exp(o[j] - logSum) - (j == label ? 1f : 0f)) * scale;
             }
         }
         return sum;
+    }
+
+    /// <summary>
+    /// The divisor of a weighted mean: Σ over the rows of classWeights[label] (PyTorch's weighted cross-entropy
+    /// mean), or <paramref name="rows"/> without weights.
+    /// </summary>
+    /// <exception cref="ArgumentException">A label is not a class index, or the weights do not number <paramref name="classes"/>.</exception>
+    public static double LabelWeightTotal(ReadOnlySpan<float> labels, float[]? classWeights, int rows, int classes)
+    {
+        if (classWeights is null) return rows;
+        KernelChecks.SameLength(classWeights.Length, classes, nameof(classWeights), nameof(classes));
+        KernelChecks.SameLength(labels.Length, rows, nameof(labels), nameof(rows));
+        double total = 0;
+        for (int r = 0; r < rows; r++) total += classWeights[Label(labels[r], classes, r)];
+        return total;
     }
 
     private static double SmoothedSoftmaxCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> labels, Span<float> gradient, int rows, int classes, float gradientScale, bool outputsAreProbabilities, float smoothing)
