@@ -171,6 +171,98 @@ public static class Csv
     }
 
     /// <summary>Reads non-blank lines and parses their fields, reporting errors with the file and line number.</summary>
+    /// <summary>
+    /// Loads a table whose first line names its columns, taking the columns named in
+    /// <paramref name="targetColumns"/> as targets (in that order) and every other column as a feature (in file
+    /// order): for files where the target is not the last column, or where several are.
+    /// </summary>
+    /// <param name="path">The file, plain or gzip-compressed.</param>
+    /// <param name="targetColumns">Names from the header (matched exactly, surrounding spaces ignored).</param>
+    /// <param name="separator">The field separator, such as ',' or ';' or '\t'.</param>
+    /// <param name="allowNaN">Whether a feature may be NaN (targets never).</param>
+    /// <exception cref="ArgumentException">A target name is not in the header, or is given twice.</exception>
+    /// <exception cref="InvalidDataException">The file is malformed (see <see cref="Load(string, int, bool, char, bool)"/>).</exception>
+    public static Dataset Load(string path, string[] targetColumns, char separator = ',', bool allowNaN = false)
+    {
+        ArgumentNullException.ThrowIfNull(targetColumns);
+        if (targetColumns.Length == 0) throw new ArgumentException("Name at least one target column.", nameof(targetColumns));
+        var (values, columns, rowCount, header) = ReadTable(path, hasHeader: true, separator, allowNaN);
+        var targetIndex = new int[targetColumns.Length];
+        for (int k = 0; k < targetColumns.Length; k++)
+        {
+            int at = Array.FindIndex(header!, h => h == targetColumns[k].Trim());
+            if (at < 0) throw new ArgumentException($"{path}: no column named '{targetColumns[k]}'; the header has {string.Join(", ", header!)}.", nameof(targetColumns));
+            if (Array.IndexOf(targetIndex, at, 0, k) >= 0) throw new ArgumentException($"Column '{targetColumns[k]}' is named twice.", nameof(targetColumns));
+            targetIndex[k] = at;
+        }
+        if (targetColumns.Length >= columns) throw new ArgumentException($"{path}: every column would be a target; no features are left.", nameof(targetColumns));
+        var isTarget = new bool[columns];
+        foreach (int t in targetIndex) isTarget[t] = true;
+        int featureCount = columns - targetIndex.Length;
+        var features = new float[(long)rowCount * featureCount];
+        var targets = new float[(long)rowCount * targetIndex.Length];
+        for (int r = 0; r < rowCount; r++)
+        {
+            var row = values.AsSpan(r * columns, columns);
+            int f = 0;
+            for (int c = 0; c < columns; c++) if (!isTarget[c]) features[(long)r * featureCount + f++] = row[c];
+            for (int k = 0; k < targetIndex.Length; k++)
+            {
+                float v = row[targetIndex[k]];
+                if (float.IsNaN(v)) throw new InvalidDataException($"{path}: data row {r + 1}: target '{header![targetIndex[k]]}' is NaN; targets must be numbers.");
+                targets[(long)r * targetIndex.Length + k] = v;
+            }
+        }
+        return new Dataset(features, featureCount, targets, targetIndex.Length);
+    }
+
+    /// <summary>
+    /// Loads features and targets kept in two files with the same number of rows (plain or gzip, optional
+    /// header lines skipped): every column of <paramref name="featuresPath"/> is a feature, every column of
+    /// <paramref name="targetsPath"/> a target.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Either file is malformed, or their row counts differ.</exception>
+    public static Dataset Load(string featuresPath, string targetsPath, bool hasHeader = false, char separator = ',', bool allowNaN = false)
+    {
+        var (x, featureCount, rows, _) = ReadTable(featuresPath, hasHeader, separator, allowNaN);
+        var (t, targetCount, targetRows, _) = ReadTable(targetsPath, hasHeader, separator, allowNaN: false);
+        if (rows != targetRows)
+            throw new InvalidDataException($"{featuresPath} has {rows} data rows but {targetsPath} has {targetRows}: they must match row for row.");
+        return new Dataset(x, featureCount, t, targetCount);
+    }
+
+    /// <summary>Every row of a numeric table, row-major, with the header's names when there is one.</summary>
+    private static (float[] Values, int Columns, int Rows, string[]? Header) ReadTable(string path, bool hasHeader, char separator, bool allowNaN)
+    {
+        using var rows = new RowReader(path, separator, allowNaN);
+        string[]? header = null;
+        if (hasHeader)
+        {
+            string first = rows.ReadLine() ?? throw rows.Error("the file is empty; expected a header line.");
+            header = first.Split(separator);
+            for (int i = 0; i < header.Length; i++) header[i] = header[i].Trim();
+        }
+        var values = new List<float>();
+        float[] row = [];
+        int count = 0;
+        string? line;
+        while ((line = rows.ReadLine()) is not null)
+        {
+            if (row.Length == 0)
+            {
+                int columns = rows.FieldCount(line);
+                if (header is not null && header.Length != columns)
+                    throw rows.Error($"the row has {columns} fields but the header names {header.Length} columns.");
+                row = new float[columns];
+            }
+            rows.Parse(line, row, nanColumns: allowNaN ? row.Length : 0);
+            values.AddRange(row);
+            count++;
+        }
+        if (count == 0) throw new InvalidDataException($"{path}: the file has no data rows.");
+        return (values.ToArray(), row.Length, count, header);
+    }
+
     private sealed class RowReader : IDisposable
     {
         private readonly string _path;
