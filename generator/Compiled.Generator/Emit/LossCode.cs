@@ -26,9 +26,11 @@ internal static class LossCode
     public static string WeightTotalCall(string targets, string rows) =>
         $"global::Compiled.Kernels.LossKernels.LabelWeightTotal({targets}, _classWeights, {rows}, OutputSize)";
 
-    /// <summary>The divisor that turns the kernel's sum into the mean loss, as code over <paramref name="rows"/>.</summary>
-    public static string Count(NetworkPlan plan, string rows) =>
-        plan.Spec.Loss == LossKind.SoftmaxCrossEntropy ? rows : $"({rows} * OutputSize)";
+    /// <summary>
+    /// The divisor that turns the kernel's sum into the mean loss, as code over <paramref name="rows"/>: every
+    /// output counts for the per-output losses. (Softmax cross-entropy divides by <see cref="WeightTotalCall"/>.)
+    /// </summary>
+    public static string Count(NetworkPlan plan, string rows) => $"({rows} * OutputSize)";
 
     /// <summary>A call returning the summed loss of <paramref name="outputs"/>, writing the gradient into <paramref name="gradient"/> (or "default").</summary>
     /// <param name="count">The divisor's code when it is not <see cref="Count"/> (softmax cross-entropy's weighted total).</param>

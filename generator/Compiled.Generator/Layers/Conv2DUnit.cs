@@ -84,10 +84,8 @@ internal sealed class Conv2DUnit : LayerUnit
     {
         var w = layer.Spec.Window!;
         var (top, left) = WindowLayers.Padding(layer);
-        return string.Format(CultureInfo.InvariantCulture, "{10}({0},{1}x{2},s{3},p{4}/{5},d{6},g{7},{8},{9})",
-            layer.Spec.Units, w.KernelHeight, w.KernelWidth, w.Stride, top, left, w.Dilation, w.Groups,
-            w.Bias ? "bias" : "nobias", ActivationCode.Signature(layer.Spec.Activation, layer.Spec.Alpha),
-            _transposed ? $"Conv2DTranspose" : "Conv2D") + (_transposed && w.OutputPad > 0 ? $"+op{w.OutputPad}" : "");
+        string outputPad = _transposed && w.OutputPad > 0 ? $"+op{w.OutputPad}" : "";
+        return $"{Kind}({layer.Spec.Units},{w.KernelHeight}x{w.KernelWidth},s{w.Stride},p{top}/{left},d{w.Dilation},g{w.Groups},{(w.Bias ? "bias" : "nobias")},{ActivationCode.Signature(layer.Spec.Activation, layer.Spec.Alpha)}){outputPad}";
     }
 
     public override void EmitMembers(CodeWriter w, LayerPlan layer)
@@ -119,16 +117,7 @@ internal sealed class Conv2DUnit : LayerUnit
             : $"[{output.Channels} × {input.Channels / window.Groups} × {window.KernelHeight} × {window.KernelWidth}] (filters, channels per group";
         w.Line($"/// <summary>Weights of '{layer.Spec.Name}', {dims}, kernel rows, kernel columns), PyTorch's layout.</summary>");
         w.Line($"public global::System.Span<float> {id}Weights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount);");
-        w.Line($"/// <summary>∂L/∂W of '{layer.Spec.Name}' after the last training step, laid out like <see cref=\"{id}Weights\"/>.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount);");
-        if (window.Bias)
-        {
-            w.Line($"/// <summary>Bias of '{layer.Spec.Name}', one per filter [{output.Channels}].</summary>");
-            w.Line($"public global::System.Span<float> {id}Bias => new global::System.Span<float>(_parameters, {id}BiasOffset, {output.Channels});");
-            w.Line($"/// <summary>∂L/∂b of '{layer.Spec.Name}' after the last training step.</summary>");
-            w.Line($"public global::System.ReadOnlySpan<float> {id}BiasGradient => new global::System.Span<float>(_gradients, {id}BiasOffset, {output.Channels});");
-        }
-        w.Line();
+        WindowLayers.EmitGradientAndBiasViews(w, layer);
     }
 
     public override void EmitInitialization(CodeWriter w, LayerPlan layer, NetworkPlan plan)

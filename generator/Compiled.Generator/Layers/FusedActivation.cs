@@ -30,10 +30,8 @@ internal static class FusedActivation
     {
         var act = layer.Spec.Activation;
         string y = BufferNames.Span(layer.Output);
-        if (act == ActivationKind.Identity) return;
-        if (act == ActivationKind.Softmax)
-            w.Line($"global::Compiled.Kernels.ActivationMath.Softmax({y}, {y}, {rows}, {width});");
-        else if (layer.PreActivation is { } z)
+        // z is kept (softplus, swish) only for elementwise activations: then y = f(z) goes to its own buffer.
+        if (layer.PreActivation is { } z)
             ActivationCode.EmitLoop(w, $"{rows} * {width}", new[] { ("z", BufferNames.Span(z)), ("y", y) }, "y",
                 e => ActivationCode.Forward(act, layer.Spec.Alpha, e("z")));
         else

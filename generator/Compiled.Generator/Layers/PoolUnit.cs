@@ -16,8 +16,6 @@ internal sealed class PoolUnit : LayerUnit
 
     private readonly bool _max;
 
-    private string Kernel => _max ? "Max" : "Avg";
-
     public override LongShape? OutputShape(LayerSpec spec, Shape input, int index, List<PlanError> errors)
     {
         if (!WindowLayers.RequireImage(spec, input, index, errors)) return null;
@@ -106,7 +104,7 @@ internal sealed class PoolUnit : LayerUnit
         w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
         w.Line(_max
             ? $"global::Compiled.Kernels.Pooling.MaxForward(in {id}Geometry, rows, x, {output}, global::System.Span<int>.Empty);"
-            : $"global::Compiled.Kernels.Pooling.{Kernel}Forward(in {id}Geometry, rows, x, {output});");
+            : $"global::Compiled.Kernels.Pooling.AvgForward(in {id}Geometry, rows, x, {output});");
         w.Line($"x = {output};");
         w.Line();
     }

@@ -98,16 +98,7 @@ internal sealed class SeparableConv2DUnit : LayerUnit
         w.Line($"public global::System.Span<float> {id}DepthwiseWeights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}DepthwiseSize);");
         w.Line($"/// <summary>Pointwise weights of '{layer.Spec.Name}', [{output.Channels} × {hidden} × 1 × 1].</summary>");
         w.Line($"public global::System.Span<float> {id}PointwiseWeights => new global::System.Span<float>(_parameters, {id}WeightsOffset + {id}DepthwiseSize, {id}WeightsCount - {id}DepthwiseSize);");
-        w.Line($"/// <summary>∂L/∂W of '{layer.Spec.Name}' after the last training step, laid out like <see cref=\"{id}Weights\"/>.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount);");
-        if (window.Bias)
-        {
-            w.Line($"/// <summary>Bias of '{layer.Spec.Name}', one per filter [{output.Channels}].</summary>");
-            w.Line($"public global::System.Span<float> {id}Bias => new global::System.Span<float>(_parameters, {id}BiasOffset, {output.Channels});");
-            w.Line($"/// <summary>∂L/∂b of '{layer.Spec.Name}' after the last training step.</summary>");
-            w.Line($"public global::System.ReadOnlySpan<float> {id}BiasGradient => new global::System.Span<float>(_gradients, {id}BiasOffset, {output.Channels});");
-        }
-        w.Line();
+        WindowLayers.EmitGradientAndBiasViews(w, layer);
     }
 
     public override void EmitInitialization(CodeWriter w, LayerPlan layer, NetworkPlan plan)

@@ -85,4 +85,24 @@ internal static class WindowLayers
         w.Line($"/// <summary>Values per sample in the output of '{layer.Spec.Name}'{(o.IsImage ? "" : $", {o}")}.</summary>");
         w.Line($"public const int {id}OutputSize = {o.Size};");
     }
+
+    /// <summary>
+    /// The views every convolution shares after its weight views: ∂W, and, with a bias, b and ∂b (one per
+    /// filter); then a blank line.
+    /// </summary>
+    public static void EmitGradientAndBiasViews(CodeWriter w, LayerPlan layer)
+    {
+        string id = layer.Id;
+        int filters = layer.OutputShape.Channels;
+        w.Line($"/// <summary>∂L/∂W of '{layer.Spec.Name}' after the last training step, laid out like <see cref=\"{id}Weights\"/>.</summary>");
+        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount);");
+        if (layer.Spec.Window!.Bias)
+        {
+            w.Line($"/// <summary>Bias of '{layer.Spec.Name}', one per filter [{filters}].</summary>");
+            w.Line($"public global::System.Span<float> {id}Bias => new global::System.Span<float>(_parameters, {id}BiasOffset, {filters});");
+            w.Line($"/// <summary>∂L/∂b of '{layer.Spec.Name}' after the last training step.</summary>");
+            w.Line($"public global::System.ReadOnlySpan<float> {id}BiasGradient => new global::System.Span<float>(_gradients, {id}BiasOffset, {filters});");
+        }
+        w.Line();
+    }
 }
