@@ -44,10 +44,7 @@ public static class CrossValidation
     public static IReadOnlyList<Fold> StratifiedKFold(Dataset data, int k, long seed)
     {
         CheckK(data, k);
-        int[] labels = data.Labels();
-        var byClass = new List<int>[Dataset.ClassCount(labels)];
-        for (int c = 0; c < byClass.Length; c++) byClass[c] = new List<int>();
-        for (int i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
+        var byClass = data.RowsByClass();
         var rng = new Rng(seed);
         var part = new int[data.Count];
         int next = 0;

@@ -153,10 +153,7 @@ public sealed class Dataset
     public (Dataset Train, Dataset Test) SplitStratified(double testFraction, long seed)
     {
         CheckFraction(testFraction);
-        int[] labels = Labels();
-        var byClass = new List<int>[ClassCount(labels)];
-        for (int c = 0; c < byClass.Length; c++) byClass[c] = new List<int>();
-        for (int i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
+        var byClass = RowsByClass();
 
         var rng = new Rng(seed);
         var train = new List<int>(Count);
@@ -202,6 +199,16 @@ public sealed class Dataset
     /// <summary>The number of classes, taken as the largest label plus one (0 for an empty dataset).</summary>
     /// <exception cref="InvalidOperationException">The targets are not a single column of class labels.</exception>
     public int ClassCount() => ClassCount(Labels());
+
+    /// <summary>The row indices of each class, in row order (classification data, see <see cref="Labels"/>).</summary>
+    internal List<int>[] RowsByClass()
+    {
+        int[] labels = Labels();
+        var byClass = new List<int>[ClassCount(labels)];
+        for (int c = 0; c < byClass.Length; c++) byClass[c] = new List<int>();
+        for (int i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
+        return byClass;
+    }
 
     internal static int ClassCount(int[] labels)
     {

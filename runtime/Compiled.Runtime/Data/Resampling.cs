@@ -53,11 +53,7 @@ public static class Resampling
     private static List<int>[] ByClass(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        int[] labels = data.Labels();
-        var byClass = new List<int>[Dataset.ClassCount(labels)];
-        for (int c = 0; c < byClass.Length; c++) byClass[c] = new List<int>();
-        for (int i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
-        return byClass;
+        return data.RowsByClass();
     }
 
     private static Dataset Shuffled(Dataset data, List<int> rows, Rng rng)
