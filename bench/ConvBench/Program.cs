@@ -30,8 +30,10 @@ string[] variants = { "after 1t", "after 2t" };
 Console.WriteLine("GFLOP/s (% of the same-run FMA peak for that thread count)");
 Console.WriteLine($"| {"shape",-34} | {"batch",5} | {"pass",-16} | " + string.Join(" | ", variants.Select(v => $"{v,16}")) + " |");
 
+Run("conv 1→16 3×3 pad 1 on 28×28", 1, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28));
 Run("conv 1→16 3×3 pad 1 on 28×28", 32, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28));
 Run("conv 1→16 3×3 pad 1 on 28×28", 128, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28));
+Run("conv 16→32 3×3 pad 1 on 14×14", 1, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
 Run("conv 16→32 3×3 pad 1 on 14×14", 32, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
 Run("conv 16→32 3×3 pad 1 on 14×14", 128, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
 Run("conv 32→64 3×3 pad 1 on 7×7", 32, new ConvGeometry(32, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 7));

@@ -71,9 +71,10 @@ public static unsafe class Convolution
         CheckBias(g, bias.Length, nameof(bias));
         fixed (float* px = input, pw = weights, pb = bias, py = output)
         {
-            int block = SamplesPerGemm(g, ForwardBlockColumns);
+            DirectConvolution.Kind direct = DirectConvolution.Choose(g);
+            int block = direct != DirectConvolution.Kind.None ? 1 : SamplesPerGemm(g, ForwardBlockColumns);
             int blocks = (int)(((long)batch + block - 1) / block);
-            var job = new Job(g, batch, px, pw, pb, bias.Length, py, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block };
+            var job = new Job(g, batch, px, pw, pb, bias.Length, py, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block, Direct = direct };
             if (!TryRunParallel(&job, &ForwardPart))
                 for (int part = 0; part < job.Parts; part++) ForwardPart(ref job, part);
         }
@@ -159,6 +160,8 @@ public static unsafe class Convolution
         public readonly int Batch, Parts, BiasLength;
         /// <summary>Forward: samples lowered side by side into one GEMM (1: one GEMM per sample and group).</summary>
         public int Block;
+        /// <summary>Forward: the direct kernel the calling thread chose, or None for the GEMM route.</summary>
+        public DirectConvolution.Kind Direct;
         /// <summary>Forward: x, W, bias, y. BackwardInput: dx, W, –, dy. BackwardWeights: x, dW (chunk 0), partials, dy.</summary>
         public readonly float* Input, Weights, Extra, Output;
         public ConvolutionGemm.Route Route;
@@ -242,6 +245,13 @@ public static unsafe class Convolution
 
     private static void ForwardPart(ref Job j, int part)
     {
+        if (j.Direct != DirectConvolution.Kind.None)
+        {
+            j.Samples(part, out int firstSample, out int endSample);
+            DirectConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, endSample - firstSample, j.Weights,
+                j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize);
+            return;
+        }
         if (j.Block > 1)
         {
             ForwardBlocks(ref j, part);

@@ -13,7 +13,21 @@ public sealed class PoolingFastPathTests
     [Theory]
     [InlineData(6, 6, 6, 6)]   // even: every row and column used
     [InlineData(7, 5, 6, 4)]   // odd: the last row and column lie outside every window
+    [InlineData(4, 30, 4, 30)] // 15 outputs per row: 8-wide steps at 0 and 7 (overlapping)
+    [InlineData(5, 35, 4, 34)] // 17 per row, odd width: 8-wide steps at 0, 8 and 9
+    [InlineData(3, 29, 2, 28)] // 14 per row (a CNN's 28 → 14): 8-wide steps at 0 and 6
+    [InlineData(4, 14, 4, 14)] // 7 per row (14 → 7): 4-wide steps at 0 and 3
+    [InlineData(2, 9, 2, 8)]   // 4 per row: one 4-wide step
     public void Matches_the_sequential_rule_bit_for_bit(int height, int width, int usedHeight, int usedWidth)
+    {
+        foreach (string path in Sgemm.AvailablePaths) // the vector steps and the scalar windows, on every machine
+        {
+            using var scope = Sgemm.ForcePath(path);
+            Check(height, width, usedHeight, usedWidth);
+        }
+    }
+
+    private static void Check(int height, int width, int usedHeight, int usedWidth)
     {
         const int channels = 3, batch = 2;
         int oh = usedHeight / 2, ow = usedWidth / 2;
