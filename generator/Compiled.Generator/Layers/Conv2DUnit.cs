@@ -144,7 +144,7 @@ internal sealed class Conv2DUnit : LayerUnit
         string target = BufferNames.Span(layer.PreActivation ?? layer.Output);
         w.Line($"// {Describe(layer)}");
         EmitProduct(w, layer, "batch", context.Input, target);
-        FusedActivation.EmitForward(w, layer, $"{id}OutputSize", "batch");
+        if (!ReLUInKernel(layer)) FusedActivation.EmitForward(w, layer, $"{id}OutputSize", "batch");
         w.Line();
     }
 
@@ -193,6 +193,13 @@ internal sealed class Conv2DUnit : LayerUnit
         w.Line();
     }
 
+    /// <summary>
+    /// A convolution (not transposed) followed by ReLU calls Convolution.ForwardReLU, which applies it as the outputs
+    /// are stored: one pass over the activations fewer. ReLU keeps no pre-activation (y &gt; 0 exactly when z &gt; 0).
+    /// </summary>
+    private bool ReLUInKernel(LayerPlan layer) =>
+        !_transposed && layer.Spec.Activation == ActivationKind.ReLU && layer.PreActivation is null;
+
     private static string Plane(LayerPlan layer) => (layer.OutputShape.Height * layer.OutputShape.Width).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>z (or y) of <paramref name="rows"/> samples: the product with W, plus the bias.</summary>
@@ -201,7 +208,8 @@ internal sealed class Conv2DUnit : LayerUnit
         string id = layer.Id;
         if (!_transposed)
         {
-            w.Line($"global::Compiled.Kernels.Convolution.Forward(in {id}Geometry, {rows}, {input}, {Weights(layer)}, {Bias(layer)}, {output});");
+            if (ReLUInKernel(layer)) w.Line("// y = max(0, z) is applied by the kernel as it stores z");
+            w.Line($"global::Compiled.Kernels.Convolution.{(ReLUInKernel(layer) ? "ForwardReLU" : "Forward")}(in {id}Geometry, {rows}, {input}, {Weights(layer)}, {Bias(layer)}, {output});");
             return;
         }
         w.Line($"global::Compiled.Kernels.Convolution.BackwardInput(in {id}Geometry, {rows}, {input}, {Weights(layer)}, {output});");
@@ -216,7 +224,7 @@ internal sealed class Conv2DUnit : LayerUnit
         w.Line($"// {Describe(layer)}");
         w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
         EmitProduct(w, layer, "rows", "x", output);
-        FusedActivation.EmitInPlace(w, layer, output, $"{id}OutputSize", "rows");
+        if (!ReLUInKernel(layer)) FusedActivation.EmitInPlace(w, layer, output, $"{id}OutputSize", "rows");
         w.Line($"x = {output};");
         w.Line();
     }

@@ -65,7 +65,19 @@ public static unsafe class Convolution
     /// (<paramref name="bias"/>: empty or OutChannels).
     /// </exception>
     public static void Forward(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
-        ReadOnlySpan<float> bias, Span<float> output)
+        ReadOnlySpan<float> bias, Span<float> output) => ForwardCore(g, batch, input, weights, bias, output, relu: false);
+
+    /// <summary>
+    /// <see cref="Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// followed by ReLU, y = max(0, W ⊛ x + b) (a NaN stays NaN), applied as each output is stored (direct route) or
+    /// while each sample's output is still in cache (GEMM route): one pass over the activations fewer than a separate
+    /// ReLU. Same exceptions.
+    /// </summary>
+    public static void ForwardReLU(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
+        ReadOnlySpan<float> bias, Span<float> output) => ForwardCore(g, batch, input, weights, bias, output, relu: true);
+
+    private static void ForwardCore(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
+        ReadOnlySpan<float> bias, Span<float> output, bool relu)
     {
         CheckCommon(g, batch, input.Length, nameof(input), weights.Length, nameof(weights), output.Length, nameof(output));
         CheckBias(g, bias.Length, nameof(bias));
@@ -74,7 +86,7 @@ public static unsafe class Convolution
             DirectConvolution.Kind direct = DirectConvolution.Choose(g);
             int block = direct != DirectConvolution.Kind.None ? 1 : SamplesPerGemm(g, ForwardBlockColumns);
             int blocks = (int)(((long)batch + block - 1) / block);
-            var job = new Job(g, batch, px, pw, pb, bias.Length, py, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block, Direct = direct };
+            var job = new Job(g, batch, px, pw, pb, bias.Length, py, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block, Direct = direct, ReLU = relu };
             if (!TryRunParallel(&job, &ForwardPart))
                 for (int part = 0; part < job.Parts; part++) ForwardPart(ref job, part);
         }
@@ -162,6 +174,8 @@ public static unsafe class Convolution
         public int Block;
         /// <summary>Forward: the direct kernel the calling thread chose, or None for the GEMM route.</summary>
         public DirectConvolution.Kind Direct;
+        /// <summary>Forward: apply ReLU to the outputs.</summary>
+        public bool ReLU;
         /// <summary>Forward: x, W, bias, y. BackwardInput: dx, W, –, dy. BackwardWeights: x, dW (chunk 0), partials, dy.</summary>
         public readonly float* Input, Weights, Extra, Output;
         public ConvolutionGemm.Route Route;
@@ -249,7 +263,7 @@ public static unsafe class Convolution
         {
             j.Samples(part, out int firstSample, out int endSample);
             DirectConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, endSample - firstSample, j.Weights,
-                j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize);
+                j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU);
             return;
         }
         if (j.Block > 1)
@@ -271,6 +285,7 @@ public static unsafe class Convolution
                 y.Clear();
                 if (!bias.IsEmpty) AddBias(y, bias, s.OutPlane);
                 Depthwise.Forward(g, input, j.Weight, y);
+                if (j.ReLU) ReLUInPlace(y);
                 continue;
             }
             for (int group = 0; group < g.Groups; group++)
@@ -282,6 +297,7 @@ public static unsafe class Convolution
                     0f, y.Slice(group * s.OutGroup, s.OutGroup), s.OutPlane);
             }
             if (!bias.IsEmpty) AddBias(y, bias, s.OutPlane);
+            if (j.ReLU) ReLUInPlace(y);
         }
     }
 
@@ -312,6 +328,7 @@ public static unsafe class Convolution
                     Span<float> target = y.Slice(oc * plane, plane);
                     product.Slice(oc * n + i * plane, plane).CopyTo(target);
                     if (!bias.IsEmpty) AddBias(target, bias.Slice(oc, 1), plane);
+                    if (j.ReLU) ReLUInPlace(target);
                 }
             }
         }
@@ -465,6 +482,17 @@ public static unsafe class Convolution
             }
             for (; i < plane; i++) Unsafe.Add(ref p, i) += value;
         }
+    }
+
+    /// <summary>y = max(0, y) in place, as the generated activation loops do it (256-bit vectors, then the scalar rule).</summary>
+    private static void ReLUInPlace(Span<float> y)
+    {
+        ref float p = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            for (; i <= y.Length - 8; i += 8)
+                System.Runtime.Intrinsics.Vector256.StoreUnsafe(ActivationMath.ReLU(System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p, (nuint)i)), ref p, (nuint)i);
+        for (; i < y.Length; i++) Unsafe.Add(ref p, i) = ActivationMath.ReLU(Unsafe.Add(ref p, i));
     }
 
     /// <summary>This thread's workspace, at least <paramref name="length"/> long (allocates only to grow).</summary>

@@ -58,15 +58,16 @@ internal static unsafe class DirectConvolution
 
     /// <summary>
     /// y[b] = W ⊛ x[b] + bias for the <paramref name="count"/> samples at <paramref name="x"/> (NCHW, stride 1, one
-    /// group; <paramref name="bias"/> null: none). The caller has checked the spans against <paramref name="g"/>.
+    /// group; <paramref name="bias"/> null: none), then max(0, ·) if <paramref name="relu"/>. The caller has checked the
+    /// spans against <paramref name="g"/>.
     /// </summary>
-    internal static void Forward(Kind kind, in ConvGeometry g, float* x, int count, float* w, float* bias, float* y)
+    internal static void Forward(Kind kind, in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu)
     {
-        if (kind == Kind.Avx512) Forward<Avx512DirectKernel>(g, x, count, w, bias, y);
-        else Forward<Avx2DirectKernel>(g, x, count, w, bias, y);
+        if (kind == Kind.Avx512) Forward<Avx512DirectKernel>(g, x, count, w, bias, y, relu);
+        else Forward<Avx2DirectKernel>(g, x, count, w, bias, y, relu);
     }
 
-    private static void Forward<TKernel>(in ConvGeometry g, float* x, int count, float* w, float* bias, float* y)
+    private static void Forward<TKernel>(in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu)
         where TKernel : IDirectConvolutionKernel
     {
         int lanes = TKernel.Lanes, rows = TKernel.Rows, channels = TKernel.Channels;
@@ -104,7 +105,7 @@ internal static unsafe class DirectConvolution
                             TKernel.Run(pp + (long)oh * paddedWidth + ow, paddedWidth, (nint)plane, g.InChannels,
                                 g.KernelHeight, g.KernelWidth, (nint)g.DilationHeight * paddedWidth, g.DilationWidth,
                                 wb, packedBias + oc, yb + (long)oc * outPlane + (long)oh * g.OutWidth + ow, g.OutWidth, outPlane,
-                                validRows, validChannels, Math.Min(lanes, g.OutWidth - ow));
+                                validRows, validChannels, Math.Min(lanes, g.OutWidth - ow), relu);
                         }
                     }
                 }
@@ -175,10 +176,11 @@ internal unsafe interface IDirectConvolutionKernel
 
     /// <summary>
     /// One tile: y[j, r, l] = bias[j] + Σ_{c, kh, kw} w[(c, kh, kw)][j] · x[c, r + kh · DH, l + kw · DW] for r &lt; rows,
-    /// j &lt; channels, l &lt; lanes (the valid part, which alone is stored). <paramref name="x"/> points at the tile's
+    /// j &lt; channels, l &lt; lanes (the valid part, which alone is stored), then max(0, ·) (NaN stays NaN) if
+    /// <paramref name="relu"/>. <paramref name="x"/> points at the tile's
     /// top-left input, <paramref name="y"/> at its top-left output of its first channel.
     /// </summary>
     static abstract void Run(float* x, nint rowStride, nint planeStride, int inChannels, int kernelHeight, int kernelWidth,
         nint kernelRowStep, nint kernelColumnStep, float* w, float* bias, float* y, nint outputRowStride, nint outputPlaneStride,
-        int rows, int channels, int lanes);
+        int rows, int channels, int lanes, bool relu);
 }

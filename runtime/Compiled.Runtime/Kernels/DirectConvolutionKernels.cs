@@ -16,7 +16,7 @@ internal readonly unsafe struct Avx512DirectKernel : IDirectConvolutionKernel
 
     public static void Run(float* x, nint rowStride, nint planeStride, int inChannels, int kernelHeight, int kernelWidth,
         nint kernelRowStep, nint kernelColumnStep, float* w, float* bias, float* y, nint outputRowStride, nint outputPlaneStride,
-        int rows, int channels, int lanes)
+        int rows, int channels, int lanes, bool relu)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default;
@@ -54,35 +54,36 @@ internal readonly unsafe struct Avx512DirectKernel : IDirectConvolutionKernel
         }
         Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(lanes)).AsSingle();
         bool full = lanes == 16;
-        if (0 < rows && 0 < channels) Store(y + 0 * outputRowStride + 0 * outputPlaneStride, a00 + Vector512.Create(bias[0]), full, mask);
-        if (0 < rows && 1 < channels) Store(y + 0 * outputRowStride + 1 * outputPlaneStride, a01 + Vector512.Create(bias[1]), full, mask);
-        if (0 < rows && 2 < channels) Store(y + 0 * outputRowStride + 2 * outputPlaneStride, a02 + Vector512.Create(bias[2]), full, mask);
-        if (0 < rows && 3 < channels) Store(y + 0 * outputRowStride + 3 * outputPlaneStride, a03 + Vector512.Create(bias[3]), full, mask);
-        if (0 < rows && 4 < channels) Store(y + 0 * outputRowStride + 4 * outputPlaneStride, a04 + Vector512.Create(bias[4]), full, mask);
-        if (0 < rows && 5 < channels) Store(y + 0 * outputRowStride + 5 * outputPlaneStride, a05 + Vector512.Create(bias[5]), full, mask);
-        if (0 < rows && 6 < channels) Store(y + 0 * outputRowStride + 6 * outputPlaneStride, a06 + Vector512.Create(bias[6]), full, mask);
-        if (0 < rows && 7 < channels) Store(y + 0 * outputRowStride + 7 * outputPlaneStride, a07 + Vector512.Create(bias[7]), full, mask);
-        if (1 < rows && 0 < channels) Store(y + 1 * outputRowStride + 0 * outputPlaneStride, a10 + Vector512.Create(bias[0]), full, mask);
-        if (1 < rows && 1 < channels) Store(y + 1 * outputRowStride + 1 * outputPlaneStride, a11 + Vector512.Create(bias[1]), full, mask);
-        if (1 < rows && 2 < channels) Store(y + 1 * outputRowStride + 2 * outputPlaneStride, a12 + Vector512.Create(bias[2]), full, mask);
-        if (1 < rows && 3 < channels) Store(y + 1 * outputRowStride + 3 * outputPlaneStride, a13 + Vector512.Create(bias[3]), full, mask);
-        if (1 < rows && 4 < channels) Store(y + 1 * outputRowStride + 4 * outputPlaneStride, a14 + Vector512.Create(bias[4]), full, mask);
-        if (1 < rows && 5 < channels) Store(y + 1 * outputRowStride + 5 * outputPlaneStride, a15 + Vector512.Create(bias[5]), full, mask);
-        if (1 < rows && 6 < channels) Store(y + 1 * outputRowStride + 6 * outputPlaneStride, a16 + Vector512.Create(bias[6]), full, mask);
-        if (1 < rows && 7 < channels) Store(y + 1 * outputRowStride + 7 * outputPlaneStride, a17 + Vector512.Create(bias[7]), full, mask);
-        if (2 < rows && 0 < channels) Store(y + 2 * outputRowStride + 0 * outputPlaneStride, a20 + Vector512.Create(bias[0]), full, mask);
-        if (2 < rows && 1 < channels) Store(y + 2 * outputRowStride + 1 * outputPlaneStride, a21 + Vector512.Create(bias[1]), full, mask);
-        if (2 < rows && 2 < channels) Store(y + 2 * outputRowStride + 2 * outputPlaneStride, a22 + Vector512.Create(bias[2]), full, mask);
-        if (2 < rows && 3 < channels) Store(y + 2 * outputRowStride + 3 * outputPlaneStride, a23 + Vector512.Create(bias[3]), full, mask);
-        if (2 < rows && 4 < channels) Store(y + 2 * outputRowStride + 4 * outputPlaneStride, a24 + Vector512.Create(bias[4]), full, mask);
-        if (2 < rows && 5 < channels) Store(y + 2 * outputRowStride + 5 * outputPlaneStride, a25 + Vector512.Create(bias[5]), full, mask);
-        if (2 < rows && 6 < channels) Store(y + 2 * outputRowStride + 6 * outputPlaneStride, a26 + Vector512.Create(bias[6]), full, mask);
-        if (2 < rows && 7 < channels) Store(y + 2 * outputRowStride + 7 * outputPlaneStride, a27 + Vector512.Create(bias[7]), full, mask);
+        if (0 < rows && 0 < channels) Store(y + 0 * outputRowStride + 0 * outputPlaneStride, a00 + Vector512.Create(bias[0]), full, mask, relu);
+        if (0 < rows && 1 < channels) Store(y + 0 * outputRowStride + 1 * outputPlaneStride, a01 + Vector512.Create(bias[1]), full, mask, relu);
+        if (0 < rows && 2 < channels) Store(y + 0 * outputRowStride + 2 * outputPlaneStride, a02 + Vector512.Create(bias[2]), full, mask, relu);
+        if (0 < rows && 3 < channels) Store(y + 0 * outputRowStride + 3 * outputPlaneStride, a03 + Vector512.Create(bias[3]), full, mask, relu);
+        if (0 < rows && 4 < channels) Store(y + 0 * outputRowStride + 4 * outputPlaneStride, a04 + Vector512.Create(bias[4]), full, mask, relu);
+        if (0 < rows && 5 < channels) Store(y + 0 * outputRowStride + 5 * outputPlaneStride, a05 + Vector512.Create(bias[5]), full, mask, relu);
+        if (0 < rows && 6 < channels) Store(y + 0 * outputRowStride + 6 * outputPlaneStride, a06 + Vector512.Create(bias[6]), full, mask, relu);
+        if (0 < rows && 7 < channels) Store(y + 0 * outputRowStride + 7 * outputPlaneStride, a07 + Vector512.Create(bias[7]), full, mask, relu);
+        if (1 < rows && 0 < channels) Store(y + 1 * outputRowStride + 0 * outputPlaneStride, a10 + Vector512.Create(bias[0]), full, mask, relu);
+        if (1 < rows && 1 < channels) Store(y + 1 * outputRowStride + 1 * outputPlaneStride, a11 + Vector512.Create(bias[1]), full, mask, relu);
+        if (1 < rows && 2 < channels) Store(y + 1 * outputRowStride + 2 * outputPlaneStride, a12 + Vector512.Create(bias[2]), full, mask, relu);
+        if (1 < rows && 3 < channels) Store(y + 1 * outputRowStride + 3 * outputPlaneStride, a13 + Vector512.Create(bias[3]), full, mask, relu);
+        if (1 < rows && 4 < channels) Store(y + 1 * outputRowStride + 4 * outputPlaneStride, a14 + Vector512.Create(bias[4]), full, mask, relu);
+        if (1 < rows && 5 < channels) Store(y + 1 * outputRowStride + 5 * outputPlaneStride, a15 + Vector512.Create(bias[5]), full, mask, relu);
+        if (1 < rows && 6 < channels) Store(y + 1 * outputRowStride + 6 * outputPlaneStride, a16 + Vector512.Create(bias[6]), full, mask, relu);
+        if (1 < rows && 7 < channels) Store(y + 1 * outputRowStride + 7 * outputPlaneStride, a17 + Vector512.Create(bias[7]), full, mask, relu);
+        if (2 < rows && 0 < channels) Store(y + 2 * outputRowStride + 0 * outputPlaneStride, a20 + Vector512.Create(bias[0]), full, mask, relu);
+        if (2 < rows && 1 < channels) Store(y + 2 * outputRowStride + 1 * outputPlaneStride, a21 + Vector512.Create(bias[1]), full, mask, relu);
+        if (2 < rows && 2 < channels) Store(y + 2 * outputRowStride + 2 * outputPlaneStride, a22 + Vector512.Create(bias[2]), full, mask, relu);
+        if (2 < rows && 3 < channels) Store(y + 2 * outputRowStride + 3 * outputPlaneStride, a23 + Vector512.Create(bias[3]), full, mask, relu);
+        if (2 < rows && 4 < channels) Store(y + 2 * outputRowStride + 4 * outputPlaneStride, a24 + Vector512.Create(bias[4]), full, mask, relu);
+        if (2 < rows && 5 < channels) Store(y + 2 * outputRowStride + 5 * outputPlaneStride, a25 + Vector512.Create(bias[5]), full, mask, relu);
+        if (2 < rows && 6 < channels) Store(y + 2 * outputRowStride + 6 * outputPlaneStride, a26 + Vector512.Create(bias[6]), full, mask, relu);
+        if (2 < rows && 7 < channels) Store(y + 2 * outputRowStride + 7 * outputPlaneStride, a27 + Vector512.Create(bias[7]), full, mask, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* y, Vector512<float> v, bool full, Vector512<float> mask)
+    private static void Store(float* y, Vector512<float> v, bool full, Vector512<float> mask, bool relu)
     {
+        if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
         if (full) Vector512.Store(v, y);
         else Avx512F.MaskStore(y, mask, v);
     }
@@ -97,7 +98,7 @@ internal readonly unsafe struct Avx2DirectKernel : IDirectConvolutionKernel
 
     public static void Run(float* x, nint rowStride, nint planeStride, int inChannels, int kernelHeight, int kernelWidth,
         nint kernelRowStep, nint kernelColumnStep, float* w, float* bias, float* y, nint outputRowStride, nint outputPlaneStride,
-        int rows, int channels, int lanes)
+        int rows, int channels, int lanes, bool relu)
     {
         Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -127,23 +128,24 @@ internal readonly unsafe struct Avx2DirectKernel : IDirectConvolutionKernel
         }
         Vector256<float> mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(lanes)).AsSingle();
         bool full = lanes == 8;
-        if (0 < rows && 0 < channels) Store(y + 0 * outputRowStride + 0 * outputPlaneStride, a00 + Vector256.Create(bias[0]), full, mask);
-        if (0 < rows && 1 < channels) Store(y + 0 * outputRowStride + 1 * outputPlaneStride, a01 + Vector256.Create(bias[1]), full, mask);
-        if (0 < rows && 2 < channels) Store(y + 0 * outputRowStride + 2 * outputPlaneStride, a02 + Vector256.Create(bias[2]), full, mask);
-        if (0 < rows && 3 < channels) Store(y + 0 * outputRowStride + 3 * outputPlaneStride, a03 + Vector256.Create(bias[3]), full, mask);
-        if (1 < rows && 0 < channels) Store(y + 1 * outputRowStride + 0 * outputPlaneStride, a10 + Vector256.Create(bias[0]), full, mask);
-        if (1 < rows && 1 < channels) Store(y + 1 * outputRowStride + 1 * outputPlaneStride, a11 + Vector256.Create(bias[1]), full, mask);
-        if (1 < rows && 2 < channels) Store(y + 1 * outputRowStride + 2 * outputPlaneStride, a12 + Vector256.Create(bias[2]), full, mask);
-        if (1 < rows && 3 < channels) Store(y + 1 * outputRowStride + 3 * outputPlaneStride, a13 + Vector256.Create(bias[3]), full, mask);
-        if (2 < rows && 0 < channels) Store(y + 2 * outputRowStride + 0 * outputPlaneStride, a20 + Vector256.Create(bias[0]), full, mask);
-        if (2 < rows && 1 < channels) Store(y + 2 * outputRowStride + 1 * outputPlaneStride, a21 + Vector256.Create(bias[1]), full, mask);
-        if (2 < rows && 2 < channels) Store(y + 2 * outputRowStride + 2 * outputPlaneStride, a22 + Vector256.Create(bias[2]), full, mask);
-        if (2 < rows && 3 < channels) Store(y + 2 * outputRowStride + 3 * outputPlaneStride, a23 + Vector256.Create(bias[3]), full, mask);
+        if (0 < rows && 0 < channels) Store(y + 0 * outputRowStride + 0 * outputPlaneStride, a00 + Vector256.Create(bias[0]), full, mask, relu);
+        if (0 < rows && 1 < channels) Store(y + 0 * outputRowStride + 1 * outputPlaneStride, a01 + Vector256.Create(bias[1]), full, mask, relu);
+        if (0 < rows && 2 < channels) Store(y + 0 * outputRowStride + 2 * outputPlaneStride, a02 + Vector256.Create(bias[2]), full, mask, relu);
+        if (0 < rows && 3 < channels) Store(y + 0 * outputRowStride + 3 * outputPlaneStride, a03 + Vector256.Create(bias[3]), full, mask, relu);
+        if (1 < rows && 0 < channels) Store(y + 1 * outputRowStride + 0 * outputPlaneStride, a10 + Vector256.Create(bias[0]), full, mask, relu);
+        if (1 < rows && 1 < channels) Store(y + 1 * outputRowStride + 1 * outputPlaneStride, a11 + Vector256.Create(bias[1]), full, mask, relu);
+        if (1 < rows && 2 < channels) Store(y + 1 * outputRowStride + 2 * outputPlaneStride, a12 + Vector256.Create(bias[2]), full, mask, relu);
+        if (1 < rows && 3 < channels) Store(y + 1 * outputRowStride + 3 * outputPlaneStride, a13 + Vector256.Create(bias[3]), full, mask, relu);
+        if (2 < rows && 0 < channels) Store(y + 2 * outputRowStride + 0 * outputPlaneStride, a20 + Vector256.Create(bias[0]), full, mask, relu);
+        if (2 < rows && 1 < channels) Store(y + 2 * outputRowStride + 1 * outputPlaneStride, a21 + Vector256.Create(bias[1]), full, mask, relu);
+        if (2 < rows && 2 < channels) Store(y + 2 * outputRowStride + 2 * outputPlaneStride, a22 + Vector256.Create(bias[2]), full, mask, relu);
+        if (2 < rows && 3 < channels) Store(y + 2 * outputRowStride + 3 * outputPlaneStride, a23 + Vector256.Create(bias[3]), full, mask, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* y, Vector256<float> v, bool full, Vector256<float> mask)
+    private static void Store(float* y, Vector256<float> v, bool full, Vector256<float> mask, bool relu)
     {
+        if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
         if (full) Vector256.Store(v, y);
         else Avx.MaskStore(y, mask, v);
     }

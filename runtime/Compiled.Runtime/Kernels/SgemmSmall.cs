@@ -32,7 +32,10 @@ internal static class SgemmSmall
     {
         // Rows of A and rows of B both run along k (dot products) only for A·Bᵀ.
         if (transB && !transA && (m <= MaxRows || n < TKernel.NR))
-            DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+        {
+            if (typeof(TKernel) == typeof(Avx512Kernel) && m == 1 && k >= 64) OneRow512(n, k, alpha, ref a, ref b, ldb, beta, ref c);
+            else DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+        }
         else if (!transB && m <= MaxRows)
             AxpyRows(m, n, k, alpha, ref a, transA ? 1 : lda, transA ? lda : 1, ref b, ldb, beta, ref c, ldc);
         else
@@ -118,6 +121,36 @@ internal static class SgemmSmall
                 for (; p < k; p++) d += Unsafe.Add(ref ai, p) * Unsafe.Add(ref bj, p);
                 Finish(ref Unsafe.Add(ref c, (nint)i * ldc + j), d, alpha, beta);
             }
+        }
+    }
+
+    /// <summary>
+    /// C[0, j] = alpha · a · B[j, :] + beta · C[0, j] on the AVX-512 path when A is one row (a batch-1 dense layer,
+    /// which streams its weights once): one row of B at a time, four 512-bit accumulators over 64 floats. Measured
+    /// with the 1568 → 128 layer of a small CNN on Zen 5 (medians of 9, one run): 6.7 µs against 8.4 µs for
+    /// <see cref="DotRows"/>' four rows of 256 bits at a time, 7.1–7.9 µs for two rows of 512 bits, and 4.6 µs to
+    /// read the same 802 KB with a plain four-accumulator vector sum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OneRow512(int n, int k, float alpha, ref float a, ref float b, int ldb, float beta, ref float c)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            ref float bj = ref Unsafe.Add(ref b, (nint)j * ldb);
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            int p = 0;
+            for (; p + 64 <= k; p += 64)
+            {
+                s0 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p), Vector512.LoadUnsafe(ref bj, (nuint)p), s0);
+                s1 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p + 16), Vector512.LoadUnsafe(ref bj, (nuint)p + 16), s1);
+                s2 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p + 32), Vector512.LoadUnsafe(ref bj, (nuint)p + 32), s2);
+                s3 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p + 48), Vector512.LoadUnsafe(ref bj, (nuint)p + 48), s3);
+            }
+            for (; p + 16 <= k; p += 16)
+                s0 = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref a, (nuint)p), Vector512.LoadUnsafe(ref bj, (nuint)p), s0);
+            float d = Vector512.Sum((s0 + s1) + (s2 + s3));
+            for (; p < k; p++) d += Unsafe.Add(ref a, p) * Unsafe.Add(ref bj, p);
+            Finish(ref Unsafe.Add(ref c, j), d, alpha, beta);
         }
     }
 

@@ -149,6 +149,10 @@ public sealed class ConvolutionKernelTests
             Convolution.BackwardInput(g, batch, dy, w, actualDx);
             Convolution.BackwardWeights(g, batch, x, dy, actualDw, actualDb);
             AssertClose($"{path} y", actualY, y, yScale);
+            // ForwardReLU: max(0, ·) of the same outputs, whichever route (direct or GEMM) the shape takes.
+            float[] actualRelu = Filled(y.Length, float.NaN);
+            Convolution.ForwardReLU(g, batch, x, w, bias, actualRelu);
+            AssertClose($"{path} relu(y)", actualRelu, y.Select(v => Math.Max(0.0, v)).ToArray(), yScale);
             AssertClose($"{path} dx", actualDx, dx, dxScale);
             AssertClose($"{path} dW", actualDw, dw, dwScale);
             if (shape.Bias) AssertClose($"{path} dbias", actualDb, db, dbScale);
