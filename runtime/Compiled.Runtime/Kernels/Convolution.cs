@@ -104,9 +104,10 @@ public static unsafe class Convolution
         CheckCommon(g, batch, inputGradient.Length, nameof(inputGradient), weights.Length, nameof(weights), outputGradient.Length, nameof(outputGradient));
         fixed (float* pdx = inputGradient, pw = weights, pdy = outputGradient)
         {
-            int block = SamplesPerGemm(g, BackwardInputBlockColumns);
+            DirectConvolution.Kind direct = DirectConvolution.ChooseBackwardInput(g);
+            int block = direct != DirectConvolution.Kind.None ? 1 : SamplesPerGemm(g, BackwardInputBlockColumns);
             int blocks = (int)(((long)batch + block - 1) / block);
-            var job = new Job(g, batch, pdx, pw, null, 0, pdy, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block };
+            var job = new Job(g, batch, pdx, pw, null, 0, pdy, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block, Direct = direct };
             if (!TryRunParallel(&job, &BackwardInputPart))
                 for (int part = 0; part < job.Parts; part++) BackwardInputPart(ref job, part);
         }
@@ -172,7 +173,7 @@ public static unsafe class Convolution
         public readonly int Batch, Parts, BiasLength;
         /// <summary>Forward: samples lowered side by side into one GEMM (1: one GEMM per sample and group).</summary>
         public int Block;
-        /// <summary>Forward: the direct kernel the calling thread chose, or None for the GEMM route.</summary>
+        /// <summary>Forward, BackwardInput: the direct kernel the calling thread chose, or None for the GEMM route.</summary>
         public DirectConvolution.Kind Direct;
         /// <summary>Forward: apply ReLU to the outputs.</summary>
         public bool ReLU;
@@ -336,6 +337,13 @@ public static unsafe class Convolution
 
     private static void BackwardInputPart(ref Job j, int part)
     {
+        if (j.Direct != DirectConvolution.Kind.None)
+        {
+            j.Samples(part, out int firstSample, out int endSample);
+            DirectConvolution.BackwardInput(j.Direct, j.G, j.Output + (nint)firstSample * j.G.OutputSize, endSample - firstSample, j.Weights,
+                j.Input + (nint)firstSample * j.G.InputSize);
+            return;
+        }
         if (j.Block > 1)
         {
             BackwardInputBlocks(ref j, part);

@@ -41,19 +41,48 @@ internal static unsafe class DirectConvolution
     /// </summary>
     internal static Kind Choose(in ConvGeometry g)
     {
+        Kind kind = Instructions(g);
+        // A row narrower than most of a vector wastes the lanes past its end: 7 columns in 16 lanes ran at 64 % of
+        // the GEMM route's speed (ConvBench, 32→64 on 7×7), 13 to 16 columns and 28 in 32 at twice it. Channels short
+        // of a block waste the block's rest alike (1 channel in 8: a third of the GEMM route's speed).
+        return kind != Kind.None && Fills(kind, g.OutWidth, g.OutChannels) ? kind : Kind.None;
+    }
+
+    /// <summary>The kernel of the calling thread's path if <paramref name="g"/> is stride 1, one group, and not pointwise.</summary>
+    private static Kind Instructions(in ConvGeometry g)
+    {
         if (g.Groups != 1 || g.StrideHeight != 1 || g.StrideWidth != 1) return Kind.None;
         if (g.KernelHeight == 1 && g.KernelWidth == 1 && g.PadTop == 0 && g.PadLeft == 0) return Kind.None;
-        Kind kind = Sgemm.CurrentPath switch
+        return Sgemm.CurrentPath switch
         {
             "avx512" when Avx512F.IsSupported => Kind.Avx512,
             "avx2" when Avx2.IsSupported && Fma.IsSupported => Kind.Avx2,
             _ => Kind.None,
         };
-        // A row narrower than most of a vector wastes the lanes past its end: 7 columns in 16 lanes ran at 64 % of
-        // the GEMM route's speed (ConvBench, 32→64 on 7×7), 13 to 16 columns and 28 in 32 at twice it.
+    }
+
+    /// <summary>
+    /// Whether rows of <paramref name="width"/> outputs fill at least 3/4 of the vectors that cover them, and
+    /// <paramref name="channels"/> output channels 3/4 of the channel blocks.
+    /// </summary>
+    private static bool Fills(Kind kind, int width, int channels)
+    {
         int lanes = kind == Kind.Avx512 ? Avx512DirectKernel.Lanes : Avx2DirectKernel.Lanes;
-        int used = (g.OutWidth + lanes - 1) / lanes * lanes;
-        return 4 * g.OutWidth >= 3 * used ? kind : Kind.None;
+        int block = kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
+        return 4 * width >= 3 * ((width + lanes - 1) / lanes * lanes) && 4 * channels >= 3 * ((channels + block - 1) / block * block);
+    }
+
+    /// <summary>
+    /// The kernel for <see cref="Convolution.BackwardInput"/> on <paramref name="g"/>: a stride-1 convolution's input
+    /// gradient is itself a stride-1 convolution, dx = W′ ⊛ dy with W′[c, oc, kh, kw] = W[oc, c, KH − 1 − kh, KW − 1 − kw]
+    /// and padding DH · (KH − 1) − PadTop (left alike), which must not be negative. Same rules as <see cref="Choose"/>,
+    /// the rows being dx's.
+    /// </summary>
+    internal static Kind ChooseBackwardInput(in ConvGeometry g)
+    {
+        if (g.DilationHeight * (g.KernelHeight - 1) < g.PadTop || g.DilationWidth * (g.KernelWidth - 1) < g.PadLeft) return Kind.None;
+        Kind kind = Instructions(g);
+        return kind != Kind.None && Fills(kind, g.InWidth, g.InChannels) ? kind : Kind.None;
     }
 
     /// <summary>
@@ -63,15 +92,50 @@ internal static unsafe class DirectConvolution
     /// </summary>
     internal static void Forward(Kind kind, in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu)
     {
-        if (kind == Kind.Avx512) Forward<Avx512DirectKernel>(g, x, count, w, bias, y, relu);
-        else Forward<Avx2DirectKernel>(g, x, count, w, bias, y, relu);
+        var shape = new Shape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth, g.PadTop, g.PadLeft);
+        if (kind == Kind.Avx512) Run<Avx512DirectKernel>(shape, x, count, w, flipped: false, bias, y, relu);
+        else Run<Avx2DirectKernel>(shape, x, count, w, flipped: false, bias, y, relu);
     }
 
-    private static void Forward<TKernel>(in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu)
+    /// <summary>
+    /// dx[b] = W′ ⊛ dy[b] (see <see cref="ChooseBackwardInput"/>) for the <paramref name="count"/> samples at
+    /// <paramref name="dy"/>, overwriting <paramref name="dx"/>.
+    /// </summary>
+    internal static void BackwardInput(Kind kind, in ConvGeometry g, float* dy, int count, float* w, float* dx)
+    {
+        var shape = new Shape(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.InHeight, g.InWidth,
+            g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth,
+            g.DilationHeight * (g.KernelHeight - 1) - g.PadTop, g.DilationWidth * (g.KernelWidth - 1) - g.PadLeft);
+        if (kind == Kind.Avx512) Run<Avx512DirectKernel>(shape, dy, count, w, flipped: true, null, dx, relu: false);
+        else Run<Avx2DirectKernel>(shape, dy, count, w, flipped: true, null, dx, relu: false);
+    }
+
+    /// <summary>The stride-1 convolution one call computes: the layer's forward pass, or its input gradient's.</summary>
+    private readonly struct Shape
+    {
+        public readonly int InChannels, InHeight, InWidth, OutChannels, OutHeight, OutWidth;
+        public readonly int KernelHeight, KernelWidth, DilationHeight, DilationWidth, PadTop, PadLeft;
+
+        public Shape(int inChannels, int inHeight, int inWidth, int outChannels, int outHeight, int outWidth,
+            int kernelHeight, int kernelWidth, int dilationHeight, int dilationWidth, int padTop, int padLeft)
+        {
+            InChannels = inChannels; InHeight = inHeight; InWidth = inWidth;
+            OutChannels = outChannels; OutHeight = outHeight; OutWidth = outWidth;
+            KernelHeight = kernelHeight; KernelWidth = kernelWidth; DilationHeight = dilationHeight; DilationWidth = dilationWidth;
+            PadTop = padTop; PadLeft = padLeft;
+        }
+
+        public long InputSize => (long)InChannels * InHeight * InWidth;
+        public long OutputSize => (long)OutChannels * OutHeight * OutWidth;
+        public int Taps => InChannels * KernelHeight * KernelWidth;
+    }
+
+    private static void Run<TKernel>(in Shape g, float* x, int count, float* w, bool flipped, float* bias, float* y, bool relu)
         where TKernel : IDirectConvolutionKernel
     {
         int lanes = TKernel.Lanes, rows = TKernel.Rows, channels = TKernel.Channels;
-        int taps = g.InChannels * g.KernelHeight * g.KernelWidth;
+        int taps = g.Taps;
         int blocks = (g.OutChannels + channels - 1) / channels;
         // The padded plane: every row and column a stride-1 window reads, plus Rows − 1 spare rows for a tile's rows
         // past the bottom, and one spare vector at the end for its lanes past the right edge.
@@ -86,13 +150,13 @@ internal static unsafe class DirectConvolution
         float[] packed = Grown(ref t_weights, (int)packedLength);
         fixed (float* pp = padded, pw = packed)
         {
-            Pack(g, w, bias, channels, blocks, taps, pw);
+            Pack(g, w, flipped, bias, channels, blocks, pw);
             float* packedBias = pw + (long)blocks * channels * taps;
             int outPlane = g.OutHeight * g.OutWidth;
             for (int b = 0; b < count; b++)
             {
-                Pad(g, x + (long)b * g.InputSize, pp, paddedHeight, paddedWidth, plane, paddedLength);
-                float* yb = y + (long)b * g.OutputSize;
+                Pad(g, x + b * g.InputSize, pp, paddedHeight, paddedWidth, plane, paddedLength);
+                float* yb = y + b * g.OutputSize;
                 for (int block = 0; block < blocks; block++)
                 {
                     int oc = block * channels, validChannels = Math.Min(channels, g.OutChannels - oc);
@@ -114,25 +178,37 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
-    /// packed[block][tap][j] = W[block · channels + j, tap] (0 past the last channel), then the bias padded the same way
-    /// (zeros without one).
+    /// packed[block][tap][j] = the weight of output channel block · channels + j at tap (c, kh, kw) (0 past the last
+    /// channel), then the bias padded the same way (zeros without one). The weight is W[oc, tap] for a forward pass and
+    /// W[c, j, KH − 1 − kh, KW − 1 − kw] of the layer's [OC = g.InChannels, IC = g.OutChannels, KH, KW] weights when
+    /// <paramref name="flipped"/> (an input gradient: g's channels are the layer's, exchanged).
     /// </summary>
-    private static void Pack(in ConvGeometry g, float* w, float* bias, int channels, int blocks, int taps, float* packed)
+    private static void Pack(in Shape g, float* w, bool flipped, float* bias, int channels, int blocks, float* packed)
     {
+        int taps = g.Taps, kh = g.KernelHeight, kw = g.KernelWidth, area = kh * kw;
         for (int block = 0; block < blocks; block++)
         {
             float* target = packed + (long)block * channels * taps;
             for (int j = 0; j < channels; j++)
             {
                 int oc = block * channels + j;
-                if (oc < g.OutChannels)
+                if (oc >= g.OutChannels)
+                {
+                    for (int t = 0; t < taps; t++) target[(long)t * channels + j] = 0f;
+                }
+                else if (!flipped)
                 {
                     float* source = w + (long)oc * taps;
                     for (int t = 0; t < taps; t++) target[(long)t * channels + j] = source[t];
                 }
                 else
                 {
-                    for (int t = 0; t < taps; t++) target[(long)t * channels + j] = 0f;
+                    // Tap t = (c, r, q) reads the layer's W[c, oc, KH − 1 − r, KW − 1 − q]: its plane reversed.
+                    for (int c = 0; c < g.InChannels; c++)
+                    {
+                        float* source = w + ((long)c * g.OutChannels + oc) * area + area - 1;
+                        for (int r = 0; r < area; r++) target[((long)c * area + r) * channels + j] = source[-r];
+                    }
                 }
             }
         }
@@ -141,7 +217,7 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>Copies one sample into the padded planes: input (h, w) lands at (h + PadTop, w + PadLeft); the rest is 0.</summary>
-    private static void Pad(in ConvGeometry g, float* x, float* padded, int paddedHeight, int paddedWidth, long plane, long length)
+    private static void Pad(in Shape g, float* x, float* padded, int paddedHeight, int paddedWidth, long plane, long length)
     {
         new Span<float>(padded, (int)length).Clear();
         int rowsCopied = Math.Min(g.InHeight, paddedHeight - g.PadTop);
@@ -151,8 +227,24 @@ internal static unsafe class DirectConvolution
             float* source = x + (long)c * g.InHeight * g.InWidth;
             float* target = padded + c * plane + (long)g.PadTop * paddedWidth + g.PadLeft;
             for (int h = 0; h < rowsCopied; h++)
-                new ReadOnlySpan<float>(source + (long)h * g.InWidth, columnsCopied).CopyTo(new Span<float>(target + (long)h * paddedWidth, columnsCopied));
+                CopyRow(source + (long)h * g.InWidth, target + (long)h * paddedWidth, columnsCopied);
         }
+    }
+
+    /// <summary>
+    /// A short row (typically 7 to 32 floats): 8 at a time, the last 8 overlapping the ones before; a span copy's call
+    /// per row cost 15 % of a batch-1 input gradient (448 rows of 14 floats).
+    /// </summary>
+    private static void CopyRow(float* source, float* target, int count)
+    {
+        if (count < 8)
+        {
+            for (int i = 0; i < count; i++) target[i] = source[i];
+            return;
+        }
+        int at = 0;
+        for (; at + 8 < count; at += 8) Vector256.Store(Vector256.Load(source + at), target + at);
+        Vector256.Store(Vector256.Load(source + count - 8), target + count - 8);
     }
 
     private static float[] Grown(ref float[]? buffer, int length)
