@@ -86,7 +86,10 @@ public static unsafe class Convolution
             DirectConvolution.Kind direct = DirectConvolution.Choose(g);
             int block = direct != DirectConvolution.Kind.None ? 1 : SamplesPerGemm(g, ForwardBlockColumns);
             int blocks = (int)(((long)batch + block - 1) / block);
-            var job = new Job(g, batch, px, pw, pb, bias.Length, py, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block, Direct = direct, ReLU = relu };
+            // One sample on the direct route: the parts are ranges of channel blocks instead (batch-1 latency).
+            bool byChannels = direct != DirectConvolution.Kind.None && batch == 1 && Sgemm.MaxThreads > 1;
+            int parts = byChannels ? Math.Min(DirectConvolution.ChannelBlocks(direct, g.OutChannels), Sgemm.MaxThreads) : Math.Min(blocks, ConvolutionWorkers.MaxParts);
+            var job = new Job(g, batch, px, pw, pb, bias.Length, py, parts) { Block = block, Direct = direct, ReLU = relu, ByChannels = byChannels };
             if (!TryRunParallel(&job, &ForwardPart))
                 for (int part = 0; part < job.Parts; part++) ForwardPart(ref job, part);
         }
@@ -107,7 +110,9 @@ public static unsafe class Convolution
             DirectConvolution.Kind direct = DirectConvolution.ChooseBackwardInput(g);
             int block = direct != DirectConvolution.Kind.None ? 1 : SamplesPerGemm(g, BackwardInputBlockColumns);
             int blocks = (int)(((long)batch + block - 1) / block);
-            var job = new Job(g, batch, pdx, pw, null, 0, pdy, Math.Min(blocks, ConvolutionWorkers.MaxParts)) { Block = block, Direct = direct };
+            bool byChannels = direct != DirectConvolution.Kind.None && batch == 1 && Sgemm.MaxThreads > 1;
+            int parts = byChannels ? Math.Min(DirectConvolution.ChannelBlocks(direct, g.InChannels), Sgemm.MaxThreads) : Math.Min(blocks, ConvolutionWorkers.MaxParts);
+            var job = new Job(g, batch, pdx, pw, null, 0, pdy, parts) { Block = block, Direct = direct, ByChannels = byChannels };
             if (!TryRunParallel(&job, &BackwardInputPart))
                 for (int part = 0; part < job.Parts; part++) BackwardInputPart(ref job, part);
         }
@@ -138,7 +143,7 @@ public static unsafe class Convolution
         Span<float> partials = Partials((long)Math.Max(chunks - 1, 0) * g.WeightCount);
         fixed (float* px = input, pdw = weightGradient, pdy = outputGradient, pp = partials)
         {
-            var job = new Job(g, batch, px, pdw, pp, 0, pdy, chunks);
+            var job = new Job(g, batch, px, pdw, pp, 0, pdy, chunks) { Direct = DirectConvolution.ChooseBackwardWeights(g) };
             if (!TryRunParallel(&job, &BackwardWeightsPart))
                 for (int part = 0; part < job.Parts; part++) BackwardWeightsPart(ref job, part);
         }
@@ -173,10 +178,12 @@ public static unsafe class Convolution
         public readonly int Batch, Parts, BiasLength;
         /// <summary>Forward: samples lowered side by side into one GEMM (1: one GEMM per sample and group).</summary>
         public int Block;
-        /// <summary>Forward, BackwardInput: the direct kernel the calling thread chose, or None for the GEMM route.</summary>
+        /// <summary>The direct kernel the calling thread chose, or None for the GEMM route.</summary>
         public DirectConvolution.Kind Direct;
         /// <summary>Forward: apply ReLU to the outputs.</summary>
         public bool ReLU;
+        /// <summary>Direct route, one sample: part p computes the p-th channel block of every sample, not samples.</summary>
+        public bool ByChannels;
         /// <summary>Forward: x, W, bias, y. BackwardInput: dx, W, –, dy. BackwardWeights: x, dW (chunk 0), partials, dy.</summary>
         public readonly float* Input, Weights, Extra, Output;
         public ConvolutionGemm.Route Route;
@@ -201,6 +208,13 @@ public static unsafe class Convolution
         {
             first = (int)((long)part * Batch / Parts);
             end = (int)((long)(part + 1) * Batch / Parts);
+        }
+
+        /// <summary>The channel blocks [first, end) of <paramref name="part"/>: an even cut of <paramref name="blocks"/> into <see cref="Parts"/>.</summary>
+        public readonly void ChannelBlocks(int part, int blocks, out int first, out int end)
+        {
+            first = (int)((long)part * blocks / Parts);
+            end = (int)((long)(part + 1) * blocks / Parts);
         }
 
         /// <summary>The blocks [first, end) of <see cref="Block"/> samples (the last one maybe short) that <paramref name="part"/> runs.</summary>
@@ -262,6 +276,12 @@ public static unsafe class Convolution
     {
         if (j.Direct != DirectConvolution.Kind.None)
         {
+            if (j.ByChannels)
+            {
+                j.ChannelBlocks(part, DirectConvolution.ChannelBlocks(j.Direct, j.G.OutChannels), out int firstBlock, out int endBlock);
+                DirectConvolution.Forward(j.Direct, j.G, j.Input, j.Batch, j.Weights, j.BiasLength == 0 ? null : j.Extra, j.Output, j.ReLU, firstBlock, endBlock);
+                return;
+            }
             j.Samples(part, out int firstSample, out int endSample);
             DirectConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, endSample - firstSample, j.Weights,
                 j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU);
@@ -339,6 +359,12 @@ public static unsafe class Convolution
     {
         if (j.Direct != DirectConvolution.Kind.None)
         {
+            if (j.ByChannels)
+            {
+                j.ChannelBlocks(part, DirectConvolution.ChannelBlocks(j.Direct, j.G.InChannels), out int firstBlock, out int endBlock);
+                DirectConvolution.BackwardInput(j.Direct, j.G, j.Output, j.Batch, j.Weights, j.Input, firstBlock, endBlock);
+                return;
+            }
             j.Samples(part, out int firstSample, out int endSample);
             DirectConvolution.BackwardInput(j.Direct, j.G, j.Output + (nint)firstSample * j.G.OutputSize, endSample - firstSample, j.Weights,
                 j.Input + (nint)firstSample * j.G.InputSize);
@@ -424,6 +450,12 @@ public static unsafe class Convolution
         ref readonly ConvGeometry g = ref j.G;
         int count = g.WeightCount;
         var target = new Span<float>(part == 0 ? j.Weights : j.Extra + (nint)(part - 1) * count, count);
+        if (j.Direct != DirectConvolution.Kind.None)
+        {
+            DirectConvolution.BackwardWeights(j.Direct, g, j.Input + (nint)first * g.InputSize, end - first,
+                j.Output + (nint)first * g.OutputSize, part == 0 ? j.Weights : j.Extra + (nint)(part - 1) * count);
+            return;
+        }
         if (s.Depthwise) target.Clear();
         Span<float> columns = s.Pointwise || s.Depthwise ? default : Workspace(s.Columns);
         for (int b = first; b < end; b++)

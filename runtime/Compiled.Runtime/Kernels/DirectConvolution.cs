@@ -33,6 +33,9 @@ internal static unsafe class DirectConvolution
     /// <summary>This thread's regrouped weights and bias, grown on demand.</summary>
     [ThreadStatic] private static float[]? t_weights;
 
+    /// <summary>This thread's offsets of the weight gradient's taps in the padded planes, grown on demand.</summary>
+    [ThreadStatic] private static nint[]? t_offsets;
+
     /// <summary>
     /// The kernel for <paramref name="g"/> on the calling thread's SGEMM path (<see cref="Sgemm.CurrentPath"/>, which tests
     /// can force), or <see cref="Kind.None"/>: strided, grouped and pointwise (1×1 with the input as its column matrix)
@@ -67,9 +70,15 @@ internal static unsafe class DirectConvolution
     /// </summary>
     private static bool Fills(Kind kind, int width, int channels)
     {
-        int lanes = kind == Kind.Avx512 ? Avx512DirectKernel.Lanes : Avx2DirectKernel.Lanes;
         int block = kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
-        return 4 * width >= 3 * ((width + lanes - 1) / lanes * lanes) && 4 * channels >= 3 * ((channels + block - 1) / block * block);
+        return FillsLanes(kind, width) && 4 * channels >= 3 * ((channels + block - 1) / block * block);
+    }
+
+    /// <summary>Whether rows of <paramref name="width"/> outputs fill at least 3/4 of the vectors that cover them.</summary>
+    private static bool FillsLanes(Kind kind, int width)
+    {
+        int lanes = kind == Kind.Avx512 ? Avx512DirectKernel.Lanes : Avx2DirectKernel.Lanes;
+        return 4 * width >= 3 * ((width + lanes - 1) / lanes * lanes);
     }
 
     /// <summary>
@@ -86,29 +95,108 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>
+    /// The kernel for <see cref="Convolution.BackwardWeights"/> on <paramref name="g"/>: the rows of dy (and of the
+    /// input windows) must fill 3/4 of the vectors, as in <see cref="Choose"/>; channels and taps are cut into tiles of
+    /// 4 × 6 (AVX-512) or 3 × 4 (AVX2), whose last ones may be partly empty.
+    /// </summary>
+    internal static Kind ChooseBackwardWeights(in ConvGeometry g)
+    {
+        Kind kind = Instructions(g);
+        return kind != Kind.None && FillsLanes(kind, g.OutWidth) ? kind : Kind.None;
+    }
+
+    /// <summary>
     /// y[b] = W ⊛ x[b] + bias for the <paramref name="count"/> samples at <paramref name="x"/> (NCHW, stride 1, one
     /// group; <paramref name="bias"/> null: none), then max(0, ·) if <paramref name="relu"/>. The caller has checked the
     /// spans against <paramref name="g"/>.
     /// </summary>
-    internal static void Forward(Kind kind, in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu)
+    internal static void Forward(Kind kind, in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu,
+        int firstBlock = 0, int endBlock = int.MaxValue)
     {
         var shape = new Shape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
             g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth, g.PadTop, g.PadLeft);
-        if (kind == Kind.Avx512) Run<Avx512DirectKernel>(shape, x, count, w, flipped: false, bias, y, relu);
-        else Run<Avx2DirectKernel>(shape, x, count, w, flipped: false, bias, y, relu);
+        if (kind == Kind.Avx512) Run<Avx512DirectKernel>(shape, x, count, w, flipped: false, bias, y, relu, firstBlock, endBlock);
+        else Run<Avx2DirectKernel>(shape, x, count, w, flipped: false, bias, y, relu, firstBlock, endBlock);
+    }
+
+    /// <summary>
+    /// The blocks of output channels the kernel of <paramref name="kind"/> cuts <paramref name="channels"/> into: the
+    /// parts of a one-sample call, which threads can take independently ([firstBlock, endBlock) of Forward and
+    /// BackwardInput).
+    /// </summary>
+    internal static int ChannelBlocks(Kind kind, int channels)
+    {
+        int block = kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
+        return (channels + block - 1) / block;
     }
 
     /// <summary>
     /// dx[b] = W′ ⊛ dy[b] (see <see cref="ChooseBackwardInput"/>) for the <paramref name="count"/> samples at
     /// <paramref name="dy"/>, overwriting <paramref name="dx"/>.
     /// </summary>
-    internal static void BackwardInput(Kind kind, in ConvGeometry g, float* dy, int count, float* w, float* dx)
+    internal static void BackwardInput(Kind kind, in ConvGeometry g, float* dy, int count, float* w, float* dx,
+        int firstBlock = 0, int endBlock = int.MaxValue)
     {
         var shape = new Shape(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.InHeight, g.InWidth,
             g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth,
             g.DilationHeight * (g.KernelHeight - 1) - g.PadTop, g.DilationWidth * (g.KernelWidth - 1) - g.PadLeft);
-        if (kind == Kind.Avx512) Run<Avx512DirectKernel>(shape, dy, count, w, flipped: true, null, dx, relu: false);
-        else Run<Avx2DirectKernel>(shape, dy, count, w, flipped: true, null, dx, relu: false);
+        if (kind == Kind.Avx512) Run<Avx512DirectKernel>(shape, dy, count, w, flipped: true, null, dx, relu: false, firstBlock, endBlock);
+        else Run<Avx2DirectKernel>(shape, dy, count, w, flipped: true, null, dx, relu: false, firstBlock, endBlock);
+    }
+
+    /// <summary>
+    /// dW[oc, c, kh, kw] = Σ_b Σ_{oh, ow} dy[b, oc, oh, ow] · x[b, c, oh − PadTop + kh · DH, ow − PadLeft + kw · DW] over the
+    /// <paramref name="count"/> samples at <paramref name="x"/> and <paramref name="dy"/>, overwriting
+    /// <paramref name="dw"/> ([OC, IC, KH, KW]). Each value is one register's lanes summed over the samples in order,
+    /// rows, then vectors of columns, and added up at the end: the same bits on every call.
+    /// </summary>
+    internal static void BackwardWeights(Kind kind, in ConvGeometry g, float* x, int count, float* dy, float* dw)
+    {
+        var shape = new Shape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
+            g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth, g.PadTop, g.PadLeft);
+        if (kind == Kind.Avx512) RunWeights<Avx512WeightGradientKernel>(shape, x, count, dy, dw);
+        else RunWeights<Avx2WeightGradientKernel>(shape, x, count, dy, dw);
+    }
+
+    private static void RunWeights<TKernel>(in Shape g, float* x, int count, float* dy, float* dw)
+        where TKernel : IDirectWeightGradientKernel
+    {
+        int channels = TKernel.Channels, tapTile = TKernel.Taps, taps = g.Taps;
+        int paddedHeight = g.OutHeight + g.DilationHeight * (g.KernelHeight - 1);
+        int paddedWidth = g.OutWidth + g.DilationWidth * (g.KernelWidth - 1);
+        long plane = (long)paddedHeight * paddedWidth, sample = g.InChannels * plane;
+        long paddedLength = count * sample;
+        int tiles = (taps + tapTile - 1) / tapTile;
+        if (paddedLength > Array.MaxLength)
+            throw new ArgumentException($"The convolution {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}×{g.OutHeight}×{g.OutWidth} over {count} samples is too large for the direct route's workspace.", nameof(g));
+        float[] padded = Grown(ref t_padded, (int)paddedLength);
+        nint[] offsets = t_offsets is { } o && o.Length >= tiles * tapTile ? o : t_offsets = new nint[tiles * tapTile];
+        int outPlane = g.OutHeight * g.OutWidth;
+        // Tap t = (c, kh, kw) reads the padded plane c at (kh · DH, kw · DW) from the output's position; taps past the
+        // last repeat it (computed, never stored).
+        for (int t = 0; t < tiles * tapTile; t++)
+        {
+            int tap = Math.Min(t, taps - 1), area = g.KernelHeight * g.KernelWidth;
+            int c = tap / area, kh = tap % area / g.KernelWidth, kw = tap % g.KernelWidth;
+            offsets[t] = (nint)(c * plane + (long)kh * g.DilationHeight * paddedWidth + kw * g.DilationWidth);
+        }
+        nint* channelOffsets = stackalloc nint[channels];
+        fixed (float* pp = padded)
+        fixed (nint* po = offsets)
+        {
+            for (int b = 0; b < count; b++)
+                Pad(g, x + b * g.InputSize, pp + b * sample, paddedHeight, paddedWidth, plane, sample);
+            for (int oc = 0; oc < g.OutChannels; oc += channels)
+            {
+                int validChannels = Math.Min(channels, g.OutChannels - oc);
+                for (int j = 0; j < channels; j++) channelOffsets[j] = (nint)Math.Min(oc + j, g.OutChannels - 1) * outPlane;
+                for (int t = 0; t < taps; t += tapTile)
+                {
+                    TKernel.Run(pp, (nint)sample, paddedWidth, count, po + t, dy, (nint)g.OutputSize, channelOffsets,
+                        g.OutHeight, g.OutWidth, dw + (long)oc * taps + t, taps, validChannels, Math.Min(tapTile, taps - t));
+                }
+            }
+        }
     }
 
     /// <summary>The stride-1 convolution one call computes: the layer's forward pass, or its input gradient's.</summary>
@@ -131,12 +219,15 @@ internal static unsafe class DirectConvolution
         public int Taps => InChannels * KernelHeight * KernelWidth;
     }
 
-    private static void Run<TKernel>(in Shape g, float* x, int count, float* w, bool flipped, float* bias, float* y, bool relu)
+    /// <summary>The blocks [firstBlock, min(endBlock, all)) of output channels of the <paramref name="count"/> samples.</summary>
+    private static void Run<TKernel>(in Shape g, float* x, int count, float* w, bool flipped, float* bias, float* y, bool relu,
+        int firstBlock, int endBlock)
         where TKernel : IDirectConvolutionKernel
     {
         int lanes = TKernel.Lanes, rows = TKernel.Rows, channels = TKernel.Channels;
         int taps = g.Taps;
         int blocks = (g.OutChannels + channels - 1) / channels;
+        endBlock = Math.Min(endBlock, blocks);
         // The padded plane: every row and column a stride-1 window reads, plus Rows − 1 spare rows for a tile's rows
         // past the bottom, and one spare vector at the end for its lanes past the right edge.
         int paddedHeight = g.OutHeight + g.DilationHeight * (g.KernelHeight - 1);
@@ -150,14 +241,14 @@ internal static unsafe class DirectConvolution
         float[] packed = Grown(ref t_weights, (int)packedLength);
         fixed (float* pp = padded, pw = packed)
         {
-            Pack(g, w, flipped, bias, channels, blocks, pw);
+            Pack(g, w, flipped, bias, channels, firstBlock, endBlock, pw);
             float* packedBias = pw + (long)blocks * channels * taps;
             int outPlane = g.OutHeight * g.OutWidth;
             for (int b = 0; b < count; b++)
             {
                 Pad(g, x + b * g.InputSize, pp, paddedHeight, paddedWidth, plane, paddedLength);
                 float* yb = y + b * g.OutputSize;
-                for (int block = 0; block < blocks; block++)
+                for (int block = firstBlock; block < endBlock; block++)
                 {
                     int oc = block * channels, validChannels = Math.Min(channels, g.OutChannels - oc);
                     float* wb = pw + (long)block * channels * taps;
@@ -179,14 +270,16 @@ internal static unsafe class DirectConvolution
 
     /// <summary>
     /// packed[block][tap][j] = the weight of output channel block · channels + j at tap (c, kh, kw) (0 past the last
-    /// channel), then the bias padded the same way (zeros without one). The weight is W[oc, tap] for a forward pass and
+    /// channel) for the blocks [firstBlock, endBlock), then the bias of every block, padded the same way (zeros
+    /// without one). The weight is W[oc, tap] for a forward pass and
     /// W[c, j, KH − 1 − kh, KW − 1 − kw] of the layer's [OC = g.InChannels, IC = g.OutChannels, KH, KW] weights when
     /// <paramref name="flipped"/> (an input gradient: g's channels are the layer's, exchanged).
     /// </summary>
-    private static void Pack(in Shape g, float* w, bool flipped, float* bias, int channels, int blocks, float* packed)
+    private static void Pack(in Shape g, float* w, bool flipped, float* bias, int channels, int firstBlock, int endBlock, float* packed)
     {
         int taps = g.Taps, kh = g.KernelHeight, kw = g.KernelWidth, area = kh * kw;
-        for (int block = 0; block < blocks; block++)
+        int blocks = (g.OutChannels + channels - 1) / channels;
+        for (int block = firstBlock; block < endBlock; block++)
         {
             float* target = packed + (long)block * channels * taps;
             for (int j = 0; j < channels; j++)
@@ -275,4 +368,25 @@ internal unsafe interface IDirectConvolutionKernel
     static abstract void Run(float* x, nint rowStride, nint planeStride, int inChannels, int kernelHeight, int kernelWidth,
         nint kernelRowStep, nint kernelColumnStep, float* w, float* bias, float* y, nint outputRowStride, nint outputPlaneStride,
         int rows, int channels, int lanes, bool relu);
+}
+
+/// <summary>One instruction set's register tile of <see cref="DirectConvolution"/>'s weight gradient.</summary>
+internal unsafe interface IDirectWeightGradientKernel
+{
+    /// <summary>Output columns per vector.</summary>
+    static abstract int Lanes { get; }
+
+    /// <summary>Output channels per tile.</summary>
+    static abstract int Channels { get; }
+
+    /// <summary>Taps (input channel, kernel row, kernel column) per tile.</summary>
+    static abstract int Taps { get; }
+
+    /// <summary>
+    /// One tile: dw[j · dwRowStride + t] = Σ_{b &lt; count, oh, ow} dy[b][channelOffsets[j] + oh · outWidth + ow] ·
+    /// x[b][tapOffsets[t] + oh · rowStride + ow] for j &lt; channels, t &lt; taps (the valid part, which alone is
+    /// stored); samples are <paramref name="sampleStride"/> (x) and <paramref name="dySampleStride"/> (dy) apart.
+    /// </summary>
+    static abstract void Run(float* x, nint sampleStride, nint rowStride, int count, nint* tapOffsets, float* dy, nint dySampleStride,
+        nint* channelOffsets, int outHeight, int outWidth, float* dw, nint dwRowStride, int channels, int taps);
 }

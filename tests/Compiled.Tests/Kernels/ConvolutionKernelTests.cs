@@ -383,6 +383,8 @@ public sealed class ConvolutionThreadingTests
     {
         ("1 to 16 on 28x28 pad 1", 9, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
         ("16 to 32 on 14x14 pad 1", 11, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14)),
+        // One sample on the direct route: the threads split the channel blocks (forward: 32 → 4 or 8, input gradient: 24 → 3 or 6).
+        ("24 to 32 on 14x14 pad 1, batch 1", 1, new ConvGeometry(24, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14)),
         ("groups 2 stride 2", 12, new ConvGeometry(8, 15, 15, 12, 3, 3, 2, 2, 1, 1, 1, 1, 2, 8, 8)),
         ("depthwise 24 on 14x14", 8, new ConvGeometry(24, 14, 14, 24, 3, 3, 1, 1, 1, 1, 1, 1, 24, 14, 14)),
         ("pointwise 32 to 48 on 9x9", 5, new ConvGeometry(32, 9, 9, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, 9, 9)),
