@@ -115,11 +115,13 @@ public static partial class Sgemm
         switch (EffectivePath())
         {
             case PathKind.Avx512:
+                if (m == 1 && transB && !transA && SgemmSmall.TryMultiplyRowParallel<Avx512Kernel, TEpilogue>(n, k, alpha, ref ra, ref rb, ldb, beta, ref rc, ref epilogue)) return;
                 if (SgemmSmall.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 if (SgemmParallel.TryMultiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<Avx512Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
             case PathKind.Avx2:
+                if (m == 1 && transB && !transA && SgemmSmall.TryMultiplyRowParallel<Avx2Kernel, TEpilogue>(n, k, alpha, ref ra, ref rb, ldb, beta, ref rc, ref epilogue)) return;
                 if (SgemmSmall.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 if (SgemmParallel.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -45,6 +46,62 @@ internal static class SgemmSmall
         for (int i = 0; i < m; i++)
             epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n), i, 0);
         return true;
+    }
+
+    /// <summary>
+    /// Products of one row of A with a large Bᵀ (n · k ≥ this: a batch-1 dense layer of ≥ 256 KB of weights) are split
+    /// by columns of C over <see cref="Sgemm.MaxThreads"/> threads: each core then streams its share of the weights
+    /// (from its own L2 cache, on repeated calls). Measured on the 1568 → 128 layer (Zen 5, 2 threads): see
+    /// docs/performance.md.
+    /// </summary>
+    internal const long ParallelRowMinimum = 1 << 16;
+
+    /// <summary>
+    /// C[0, :] = alpha · a · Bᵀ + beta · C[0, :] split by column ranges (multiples of 4, so every element is computed by
+    /// the code that computes it single-threaded, and the bits match) over <see cref="ConvolutionWorkers"/>, then the
+    /// epilogue over the row. False (nothing done) if the product is too small, one thread is allowed, or the workers
+    /// are busy.
+    /// </summary>
+    public static unsafe bool TryMultiplyRowParallel<TKernel, TEpilogue>(int n, int k, float alpha, ref float a, ref float b, int ldb,
+        float beta, ref float c, ref TEpilogue epilogue)
+        where TKernel : struct, ISgemmMicroKernel
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int threads = Sgemm.MaxThreads;
+        if (threads < 2 || (long)n * k < ParallelRowMinimum || n < 8) return false;
+        fixed (float* pa = &a, pb = &b, pc = &c)
+        {
+            var job = new RowJob
+            {
+                A = pa, B = pb, C = pc, N = n, K = k, Ldb = ldb, Alpha = alpha, Beta = beta,
+                Wide = typeof(TKernel) == typeof(Avx512Kernel) && k >= 64,
+                Parts = Math.Min(threads, n / 4),
+            };
+            if (!ConvolutionWorkers.TryRun(job.Parts, threads, &RowPart, &job)) return false;
+        }
+        epilogue.Apply(MemoryMarshal.CreateSpan(ref c, n), 0, 0);
+        return true;
+    }
+
+    private unsafe struct RowJob
+    {
+        public float* A, B, C;
+        public int N, K, Ldb, Parts;
+        public float Alpha, Beta;
+        /// <summary>The AVX-512 one-row kernel (else the AVX2 dot products).</summary>
+        public bool Wide;
+    }
+
+    private static unsafe void RowPart(void* arguments, int part)
+    {
+        ref RowJob j = ref Unsafe.AsRef<RowJob>(arguments);
+        int groups = (j.N + 3) / 4;
+        int first = (int)((long)part * groups / j.Parts) * 4, end = Math.Min((int)((long)(part + 1) * groups / j.Parts) * 4, j.N);
+        if (first >= end) return;
+        ref float b = ref Unsafe.AsRef<float>(j.B + (nint)first * j.Ldb);
+        ref float c = ref Unsafe.AsRef<float>(j.C + first);
+        if (j.Wide) OneRow512(end - first, j.K, j.Alpha, ref Unsafe.AsRef<float>(j.A), ref b, j.Ldb, j.Beta, ref c);
+        else DotRows(1, end - first, j.K, j.Alpha, ref Unsafe.AsRef<float>(j.A), j.K, ref b, j.Ldb, j.Beta, ref c, j.N);
     }
 
     /// <summary>C = alpha · A · Bᵀ + beta · C where rows of A and of B are contiguous in k: dot products.</summary>
