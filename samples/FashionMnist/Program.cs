@@ -64,10 +64,18 @@ static int RunFashionMnist(string? directory, int epochs, string? save, string m
         options.Monitor = EarlyStoppingMonitor.ValidationAccuracy;
         options.Schedule = LearningRateSchedule.Cosine(epochs); // replaces the 8 % decay below
     }
+    // On a terminal, a live line during each epoch (steps, loss so far, speed, time left), overwritten by the
+    // epoch's report; redirected output gets the epoch reports only.
+    bool live = !Console.IsOutputRedirected;
+    if (live)
+    {
+        options.BatchProgressInterval = 25;
+        options.BatchProgress = batch => Console.Write($"\r{batch}   ");
+    }
     // A simple schedule: the learning rate decays 8 % per epoch (the callback may change it between epochs).
     options.Progress = report =>
     {
-        Console.WriteLine(report);
+        Console.WriteLine(live ? $"\r{report}".PadRight(90) : report.ToString());
         options.Optimizer.LearningRate *= 0.92f;
     };
     return Report(net, Trainer.Fit(net, fit, options), net.Evaluate(test.Features, test.Targets), save);

@@ -23,16 +23,18 @@ public sealed class FitHistory
 
     /// <summary>
     /// Writes the history as CSV, one row per epoch under the header
-    /// <c>epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate</c>: invariant culture,
-    /// round-trip precision, empty fields for values that do not exist (NaN), for a spreadsheet or a plot.
+    /// <c>epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,train_accuracy,train_evaluation_loss</c>:
+    /// invariant culture, round-trip precision, empty fields for values that do not exist (NaN; the last two without
+    /// <see cref="FitOptions.EvaluateTraining"/>), for a spreadsheet or a plot.
     /// </summary>
     public void WriteCsv(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteLine("epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate");
+        writer.WriteLine("epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,train_accuracy,train_evaluation_loss");
         foreach (var e in _epochs)
             writer.WriteLine(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture),
-                Number(e.TrainLoss), Number(e.ValidationLoss), Number(e.ValidationAccuracy), Number(e.Seconds), Number(e.LearningRate)));
+                Number(e.TrainLoss), Number(e.ValidationLoss), Number(e.ValidationAccuracy), Number(e.Seconds), Number(e.LearningRate),
+                Number(e.TrainAccuracy), Number(e.TrainEvaluationLoss)));
     }
 
     /// <summary>Writes <see cref="WriteCsv(TextWriter)"/>'s CSV to <paramref name="path"/> (UTF-8, replacing the file).</summary>

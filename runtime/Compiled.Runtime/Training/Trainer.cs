@@ -22,6 +22,8 @@ public static class Trainer
         if (options.Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "FitOptions.Epochs must be positive.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "FitOptions.BatchSize must be positive.");
         if (options.Patience < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Patience, "FitOptions.Patience must be 0 (off) or positive.");
+        if (options.BatchProgressInterval <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchProgressInterval, "FitOptions.BatchProgressInterval must be positive (1: report every step).");
         if (options.Patience > 0 && options.Validation is null)
             throw new ArgumentException("Early stopping (FitOptions.Patience) needs FitOptions.Validation data to watch.", nameof(options));
         if (!Enum.IsDefined(options.Monitor))
@@ -76,8 +78,18 @@ public static class Trainer
                 }
                 lossSum += (double)loss * batch.Count;
                 seen += batch.Count;
+                if (options.BatchProgress is { } batchProgress && (step % options.BatchProgressInterval == 0 || step == loader.BatchCount))
+                    batchProgress(new BatchReport(epoch, options.Epochs, step, loader.BatchCount, seen, lossSum / seen, clock.Elapsed.TotalSeconds));
             }
             double seconds = clock.Elapsed.TotalSeconds;
+
+            double trainEvaluationLoss = double.NaN, trainAccuracy = double.NaN;
+            if (options.EvaluateTraining)
+            {
+                var result = network.Evaluate(train.Features, train.Targets);
+                trainEvaluationLoss = result.Loss;
+                trainAccuracy = result.Accuracy;
+            }
 
             double valLoss = double.NaN, valAccuracy = double.NaN;
             if (options.Validation is { } validation)
@@ -87,7 +99,12 @@ public static class Trainer
                 valAccuracy = result.Accuracy;
             }
             options.Schedule?.Observe(epoch, valLoss);
-            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, valLoss, valAccuracy, seconds) { LearningRate = epochRate };
+            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, valLoss, valAccuracy, seconds)
+            {
+                LearningRate = epochRate,
+                TrainAccuracy = trainAccuracy,
+                TrainEvaluationLoss = trainEvaluationLoss,
+            };
             history.Add(report);
             options.Progress?.Invoke(report);
 

@@ -89,7 +89,7 @@ public sealed class HistoryCsvTests
         var text = new System.IO.StringWriter();
         history.WriteCsv(text);
         string[] lines = text.ToString().TrimEnd().Split('\n');
-        Assert.Equal("epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate", lines[0].TrimEnd('\r'));
+        Assert.Equal("epoch,train_loss,validation_loss,validation_accuracy,seconds,learning_rate,train_accuracy,train_evaluation_loss", lines[0].TrimEnd('\r'));
         Assert.Equal(4, lines.Length);
         string[] third = lines[3].TrimEnd('\r').Split(',');
         Assert.Equal("3", third[0]);
