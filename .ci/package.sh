@@ -15,10 +15,11 @@ version="0.1.0-ci.$(date -u +%Y%m%d%H%M%S).$$"
 echo "== pack Compiled $version"
 dotnet pack src/Compiled.Package -c Release -o "$work/feed" -p:Version="$version" -nologo -v q
 package="$work/feed/Compiled.$version.nupkg"
-unzip -l "$package" | awk 'NR > 3 && $4 != "" && $4 !~ /^(_rels|package|\[Content)/ { printf "  %9d  %s\n", $1, $4 }'
+listing=$(unzip -l "$package")   # read once: `unzip | grep -q` would fail on SIGPIPE under pipefail
+awk 'NR > 3 && $4 != "" && $4 !~ /^(_rels|package|\[Content)/ { printf "  %9d  %s\n", $1, $4 }' <<< "$listing"
 for entry in lib/net10.0/Compiled.dll lib/net10.0/Compiled.Runtime.dll lib/net10.0/Compiled.xml lib/net10.0/Compiled.Runtime.xml \
-             analyzers/dotnet/cs/Compiled.Generator.dll README.md; do
-  unzip -l "$package" | grep -q " $entry\$" || { echo "package lacks $entry" >&2; exit 1; }
+             analyzers/dotnet/cs/Compiled.Generator.dll analyzers/dotnet/cs/Compiled.CodeFixes.dll README.md; do
+  grep -q " $entry\$" <<< "$listing" || { echo "package lacks $entry" >&2; exit 1; }
 done
 echo "  package size: $(stat -c %s "$package") bytes"
 
