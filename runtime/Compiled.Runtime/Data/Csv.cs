@@ -195,7 +195,40 @@ public static class Csv
             if (Array.IndexOf(targetIndex, at, 0, k) >= 0) throw new ArgumentException($"Column '{targetColumns[k]}' is named twice.", nameof(targetColumns));
             targetIndex[k] = at;
         }
-        if (targetColumns.Length >= columns) throw new ArgumentException($"{path}: every column would be a target; no features are left.", nameof(targetColumns));
+        return SplitColumns(path, values, columns, rowCount, header, targetIndex, nameof(targetColumns));
+    }
+
+    /// <summary>
+    /// Loads a numeric table taking the columns at the 0-based positions <paramref name="targetColumns"/> as targets
+    /// (in that order) and every other column as a feature (in file order): for files without a header, or whose
+    /// target is not the last column. Column 0 is the first.
+    /// </summary>
+    /// <param name="path">The file, plain or gzip-compressed.</param>
+    /// <param name="targetColumns">0-based column positions, each in [0, columns) and given once.</param>
+    /// <param name="hasHeader">Whether the first non-blank line is a header, to be skipped.</param>
+    /// <param name="separator">The field separator, such as ',' or ';' or '\t'.</param>
+    /// <param name="allowNaN">Whether a feature may be NaN (targets never).</param>
+    /// <exception cref="ArgumentException">A position is outside the table's columns, or is given twice.</exception>
+    /// <exception cref="InvalidDataException">The file is malformed (see <see cref="Load(string, int, bool, char, bool)"/>).</exception>
+    public static Dataset Load(string path, int[] targetColumns, bool hasHeader = true, char separator = ',', bool allowNaN = false)
+    {
+        ArgumentNullException.ThrowIfNull(targetColumns);
+        if (targetColumns.Length == 0) throw new ArgumentException("Give at least one target column.", nameof(targetColumns));
+        var (values, columns, rowCount, header) = ReadTable(path, hasHeader, separator, allowNaN);
+        for (int k = 0; k < targetColumns.Length; k++)
+        {
+            int at = targetColumns[k];
+            if (at < 0 || at >= columns)
+                throw new ArgumentException($"{path}: target column {at} does not exist; the table has columns 0 to {columns - 1}.", nameof(targetColumns));
+            if (Array.IndexOf(targetColumns, at, 0, k) >= 0) throw new ArgumentException($"Column {at} is given twice.", nameof(targetColumns));
+        }
+        return SplitColumns(path, values, columns, rowCount, header, (int[])targetColumns.Clone(), nameof(targetColumns));
+    }
+
+    /// <summary>The targets at <paramref name="targetIndex"/> (in that order) and the other columns as features.</summary>
+    private static Dataset SplitColumns(string path, float[] values, int columns, int rowCount, string[]? header, int[] targetIndex, string parameter)
+    {
+        if (targetIndex.Length >= columns) throw new ArgumentException($"{path}: every column would be a target; no features are left.", parameter);
         var isTarget = new bool[columns];
         foreach (int t in targetIndex) isTarget[t] = true;
         int featureCount = columns - targetIndex.Length;
@@ -209,7 +242,11 @@ public static class Csv
             for (int k = 0; k < targetIndex.Length; k++)
             {
                 float v = row[targetIndex[k]];
-                if (float.IsNaN(v)) throw new InvalidDataException($"{path}: data row {r + 1}: target '{header![targetIndex[k]]}' is NaN; targets must be numbers.");
+                if (float.IsNaN(v))
+                {
+                    string name = header is null ? $"column {targetIndex[k]}" : $"'{header[targetIndex[k]]}'";
+                    throw new InvalidDataException($"{path}: data row {r + 1}: target {name} is NaN; targets must be numbers.");
+                }
                 targets[(long)r * targetIndex.Length + k] = v;
             }
         }
