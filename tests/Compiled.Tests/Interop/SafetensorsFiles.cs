@@ -1,7 +1,9 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Text.Json;
 
 namespace Compiled.Tests.Interop;
 
@@ -34,6 +36,21 @@ internal static class SafetensorsFiles
         using var stream = new MemoryStream();
         Safetensors.Write(stream, network);
         return stream.ToArray();
+    }
+
+    /// <summary>Every tensor of a file by name: dtype, shape and raw bytes (the test's own reading of the format).</summary>
+    public static Dictionary<string, (string DType, string Shape, byte[] Bytes)> Tensors(byte[] file)
+    {
+        var (header, data) = Split(file);
+        var tensors = new Dictionary<string, (string, string, byte[])>();
+        using var json = JsonDocument.Parse(header);
+        foreach (var entry in json.RootElement.EnumerateObject())
+        {
+            if (entry.Name == "__metadata__") continue;
+            int begin = entry.Value.GetProperty("data_offsets")[0].GetInt32(), end = entry.Value.GetProperty("data_offsets")[1].GetInt32();
+            tensors.Add(entry.Name, (entry.Value.GetProperty("dtype").GetString()!, entry.Value.GetProperty("shape").GetRawText(), data[begin..end]));
+        }
+        return tensors;
     }
 
     /// <summary>Floats as little-endian bytes.</summary>
