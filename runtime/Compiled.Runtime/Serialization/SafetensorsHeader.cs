@@ -26,6 +26,10 @@ internal static class SafetensorsHeader
         foreach (var tensor in tensors) dataLength += SafetensorsLayout.Bytes(tensor);
         long available = stream.CanSeek ? stream.Length - stream.Position : long.MaxValue;
 
+        // JsonDocument checks UTF-8 only inside strings it is asked to decode: a bad byte in a tensor name
+        // would surface later as an InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            throw new InvalidDataException($"{source} has a header that is not valid UTF-8.");
         JsonDocument document;
         try
         {

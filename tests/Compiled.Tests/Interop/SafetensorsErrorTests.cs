@@ -86,6 +86,14 @@ public sealed class SafetensorsErrorTests : IDisposable
     }
 
     [Fact]
+    public void Header_that_is_not_utf8()
+    {
+        byte[] file = SafetensorsFiles.Build(Valid.Header, Valid.Data);
+        file[8 + Valid.Header.IndexOf("dense1", StringComparison.Ordinal)] = 0xF4; // a lead byte with no continuation
+        Assert.Contains("has a header that is not valid UTF-8", Fails(file));
+    }
+
+    [Fact]
     public void Offsets_outside_the_data() =>
         Assert.Contains("'batchnorm1.running_var' has data_offsets [56, 68] outside the data (64 bytes: the size of the network's tensors)",
             Fails(WithHeader("\"data_offsets\":[56,64]", "\"data_offsets\":[56,68]")));
