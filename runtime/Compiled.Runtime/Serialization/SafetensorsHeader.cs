@@ -46,10 +46,13 @@ internal static class SafetensorsHeader
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int t = 0; t < tensors.Count; t++) index[tensors[t].Name] = t;
             var ranges = new (long Begin, long End)?[tensors.Count];
+            bool metadataSeen = false;
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.Name == "__metadata__")
                 {
+                    if (metadataSeen) throw new InvalidDataException($"{source} has __metadata__ twice.");
+                    metadataSeen = true;
                     CheckMetadata(property.Value, source);
                     continue;
                 }
@@ -111,6 +114,8 @@ internal static class SafetensorsHeader
         JsonElement? dtype = null, shape = null, offsets = null;
         foreach (var field in property.Value.EnumerateObject())
         {
+            if ((field.Name == "dtype" && dtype is not null) || (field.Name == "shape" && shape is not null) || (field.Name == "data_offsets" && offsets is not null))
+                throw new InvalidDataException($"{what} has field '{field.Name}' twice.");
             switch (field.Name)
             {
                 case "dtype": dtype = field.Value; break;

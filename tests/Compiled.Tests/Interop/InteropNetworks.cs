@@ -34,3 +34,14 @@ public partial class TorchBnCnn;
 [Dense(2)]
 [BatchNorm]
 public partial class TinyBn;
+
+/// <summary>
+/// The network of deconv_sep.safetensors: sepconv1 (3→4, 3×3, 2 kernels per channel, pad 1) → deconv1
+/// (4→2, 3×3, stride 2, pad 1, output pad 1, tanh: 6×6 → 12×12) → dense1 (288→3).
+/// </summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 34)]
+[Input(3, 6, 6)]
+[SeparableConv2D(4, 3, DepthMultiplier = 2, Pad = 1)]
+[Conv2DTranspose(2, 3, Activation.Tanh, Stride = 2, Pad = 1, OutputPad = 1)]
+[Dense(3)]
+public partial class TorchDeconvSep;

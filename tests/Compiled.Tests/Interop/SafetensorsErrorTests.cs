@@ -151,6 +151,8 @@ public sealed class SafetensorsErrorTests : IDisposable
     [InlineData("\"dense1.bias\":{", "\"dense1.bias\":{\"scale\":1,", "tensor 'dense1.bias' has an unknown field 'scale'; expected only dtype, shape and data_offsets")]
     [InlineData("\"dense1.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]}", "\"dense1.bias\":3", "tensor 'dense1.bias' is a JSON Number")]
     [InlineData("{\"format\":\"pt\"}", "{\"format\":1}", "__metadata__ entry 'format' that is a JSON Number; expected a string")]
+    [InlineData("\"dense1.bias\":{", "\"dense1.bias\":{\"dtype\":\"F16\",", "tensor 'dense1.bias' has field 'dtype' twice")]
+    [InlineData("{\"__metadata__\"", "{\"__metadata__\":{},\"__metadata__\"", "has __metadata__ twice")]
     public void Damaged_entry_is_named_with_what_was_expected(string find, string replace, string expected) =>
         Assert.Contains(expected, Fails(WithHeader(find, replace)));
 

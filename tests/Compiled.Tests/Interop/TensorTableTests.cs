@@ -16,6 +16,7 @@ public sealed class TensorTableTests
         ["TorchMlpInterop"] = () => new TorchMlpInterop(),
         ["TorchBnCnn"] = () => new TorchBnCnn(),
         ["TinyBn"] = () => new TinyBn(),
+        ["TorchDeconvSep"] = () => new TorchDeconvSep(),
         ["ImgBatchNorm"] = () => new ImgBatchNorm(),
         ["ImgDeconv"] = () => new ImgDeconv(),
         ["ImgSeparable"] = () => new ImgSeparable(),
