@@ -76,6 +76,20 @@ public sealed class SafetensorsErrorTests : IDisposable
     }
 
     [Fact]
+    public void Lying_header_length_on_an_unseekable_stream_costs_only_the_bytes_present()
+    {
+        byte[] file = new byte[8 + 100];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, 99_999_999); // just under the cap
+        var net = new TinyBn(seed: 9);
+        var stream = new UnseekableStream(file);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Read(stream, net));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("ends inside the header (99999999 bytes announced, 100 present)", e.Message);
+        Assert.InRange(allocated, 0, 1 << 20); // the chunk and the bytes read, not the 100 MB announced
+    }
+
+    [Fact]
     public void File_shorter_than_the_length_prefix() => Assert.Contains("ends inside the 8-byte header length", Fails(new byte[5]));
 
     [Fact]
