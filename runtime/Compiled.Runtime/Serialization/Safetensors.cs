@@ -1,8 +1,7 @@
 using System;
 using System.Buffers.Binary;
-using System.Collections.Generic;
 using System.IO;
-using System.Text.Json;
+using System.Linq;
 
 namespace Compiled;
 
@@ -99,22 +98,36 @@ public static class Safetensors
         if (toEnd && available > dataLength)
             throw new InvalidDataException($"{source} has {available - dataLength} bytes after the tensors' data: it is not exactly one safetensors file.");
 
-        // Staging: the data (its size is the network's, checked against the header, never the header's claim),
-        // then copies of both buffers. The network changes only after everything has been read.
-        var data = new byte[dataLength];
-        if (stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false) < data.Length)
-            throw new InvalidDataException($"{source} is truncated: it ends inside the tensors' data ({dataLength} bytes expected).");
+        // Staging: copies of both buffers, filled tensor by tensor in the order of their data (the offsets
+        // tile it, so this reads the stream front to back); the network changes only after the last byte.
+        // Memory is the network's size, never a size the header claims.
         float[] parameters = network.Parameters.ToArray(), state = network.State.ToArray();
-        for (int t = 0; t < tensors.Count; t++)
+        Span<byte> chunk = stackalloc byte[4096];
+        foreach (int t in Enumerable.Range(0, tensors.Count).OrderBy(t => offsets[t]))
         {
             var tensor = tensors[t];
-            if (tensor.Store == TensorStore.BatchCounter) continue; // accepted, not kept
+            if (tensor.Store == TensorStore.BatchCounter)
+            {
+                ReadExactly(stream, chunk[..8], source, tensor); // accepted, not kept
+                continue;
+            }
             Span<float> target = (tensor.Store == TensorStore.Parameters ? parameters : state).AsSpan(tensor.Offset, tensor.Count);
-            ReadOnlySpan<byte> bytes = data.AsSpan((int)offsets[t], 4 * tensor.Count);
-            for (int i = 0; i < target.Length; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+            for (int i = 0; i < target.Length;)
+            {
+                int n = Math.Min(chunk.Length / 4, target.Length - i);
+                ReadExactly(stream, chunk[..(4 * n)], source, tensor);
+                for (int j = 0; j < n; j++) target[i + j] = BinaryPrimitives.ReadSingleLittleEndian(chunk[(4 * j)..]);
+                i += n;
+            }
         }
         parameters.CopyTo(network.Parameters);
         state.CopyTo(network.State);
+    }
+
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string source, TensorInfo tensor)
+    {
+        if (stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length)
+            throw new InvalidDataException($"{source} is truncated: it ends inside the data of tensor '{tensor.Name}'.");
     }
 
     private static Span<float> Buffer(INetwork network, TensorStore store) => store switch
