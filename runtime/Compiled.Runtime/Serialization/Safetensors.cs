@@ -86,7 +86,8 @@ public static class Safetensors
         string source = $"Safetensors file '{path}'";
         if (Directory.Exists(path))
             throw new InvalidDataException($"{source} is a directory, not a safetensors file.");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        // Buffered: the data is read in 4 KB chunks.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         ReadChecked(stream, network, source, toEnd: true);
     }
 
