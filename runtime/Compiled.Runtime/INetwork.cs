@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Compiled;
 
@@ -35,6 +36,14 @@ public interface INetwork
     /// <see cref="Parameters"/>.
     /// </summary>
     Span<float> State => Span<float>.Empty;
+
+    /// <summary>
+    /// The network's tensors in declaration order, named and shaped as PyTorch's <c>state_dict</c> of the
+    /// equivalent <c>torch.nn</c> model (<c>dense1.weight</c> [out, in], <c>bn1.running_mean</c>, …), each with
+    /// where its values are in <see cref="Parameters"/> or <see cref="State"/>. Together they cover both
+    /// buffers exactly once. <see cref="Safetensors"/> reads and writes by this table.
+    /// </summary>
+    IReadOnlyList<TensorInfo> Tensors { get; }
 
     /// <summary>
     /// One training step on a minibatch of <c>inputs.Length / InputSize</c> samples: forward, loss,

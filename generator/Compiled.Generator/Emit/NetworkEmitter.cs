@@ -25,6 +25,7 @@ internal static class NetworkEmitter
         ("InputChannels", "a constant"), ("InputHeight", "a constant"), ("InputWidth", "a constant"),
         ("State", "a property"), ("StateCount", "a constant"), ("StatisticsCount", "a constant"), ("_state", "a field"),
         ("_statistics", "a field"), ("UpdateRunningStatistics", "a method"), ("ClassWeights", "a property"), ("_classWeights", "a field"),
+        ("Tensors", "a property"),
     };
 
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
@@ -113,6 +114,7 @@ internal static class NetworkEmitter
             EmitInterface(w, plan);
             if (LossCode.HasClassWeights(plan)) EmitClassWeights(w, plan);
             foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitMembers(w, layer);
+            TensorEntry.EmitTable(w, plan);
             EmitPredict(w, plan);
             EmitTraining(w, plan);
             EmitEvaluate(w, plan);

@@ -26,6 +26,17 @@ internal sealed class BatchNormUnit : LayerUnit
         layer.BiasCount = layer.InputShape.Channels;
     }
 
+    /// <summary>weight (γ), bias (β), running_mean, running_var, [C] each; num_batches_tracked (not kept).</summary>
+    public override IEnumerable<TensorEntry> Tensors(LayerPlan layer)
+    {
+        int channels = layer.InputShape.Channels;
+        yield return TensorEntry.Parameter(layer, "weight", layer.Id + "WeightsOffset", channels);
+        yield return TensorEntry.Parameter(layer, "bias", layer.Id + "BiasOffset", channels);
+        yield return TensorEntry.State(layer, "running_mean", layer.Id + "StateOffset", channels);
+        yield return TensorEntry.State(layer, "running_var", $"{layer.Id}StateOffset + {channels}", channels);
+        yield return TensorEntry.BatchCounter(layer);
+    }
+
     public override void PlanState(LayerPlan layer, ref int state, ref int statistics)
     {
         int channels = layer.InputShape.Channels;

@@ -57,6 +57,17 @@ internal sealed class Conv2DUnit : LayerUnit
         layer.BiasCount = layer.Spec.Window!.Bias ? layer.Spec.Units : 0;
     }
 
+    /// <summary>weight [out, in/groups, kH, kW] (transposed: [in, out/groups, kH, kW]), then bias [out] if any.</summary>
+    public override IEnumerable<TensorEntry> Tensors(LayerPlan layer)
+    {
+        var window = layer.Spec.Window!;
+        int input = layer.InputShape.Channels, output = layer.OutputShape.Channels;
+        yield return _transposed
+            ? TensorEntry.Parameter(layer, "weight", layer.Id + "WeightsOffset", input, output / window.Groups, window.KernelHeight, window.KernelWidth)
+            : TensorEntry.Parameter(layer, "weight", layer.Id + "WeightsOffset", output, input / window.Groups, window.KernelHeight, window.KernelWidth);
+        if (window.Bias) yield return TensorEntry.Parameter(layer, "bias", layer.Id + "BiasOffset", output);
+    }
+
     public override void PlanBuffers(LayerPlan layer, ref int slab) => FusedActivation.PlanBuffers(layer, ref slab);
 
     private static string KernelText(LayerPlan layer)

@@ -24,6 +24,12 @@ internal sealed class DenseUnit : LayerUnit
         layer.BiasCount = layer.OutputSize;
     }
 
+    public override IEnumerable<TensorEntry> Tensors(LayerPlan layer) => new[]
+    {
+        TensorEntry.Parameter(layer, "weight", layer.Id + "WeightsOffset", layer.OutputSize, layer.InputSize),
+        TensorEntry.Parameter(layer, "bias", layer.Id + "BiasOffset", layer.OutputSize),
+    };
+
     public override void PlanBuffers(LayerPlan layer, ref int slab) => FusedActivation.PlanBuffers(layer, ref slab);
 
     public override string Describe(LayerPlan layer)

@@ -23,6 +23,9 @@ internal abstract class LayerUnit
     /// <summary>Sets <see cref="LayerPlan.WeightCount"/> and <see cref="LayerPlan.BiasCount"/>.</summary>
     public virtual void PlanParameters(LayerPlan layer) { }
 
+    /// <summary>The layer's tensors as PyTorch's state_dict names and shapes them, in its order (none by default).</summary>
+    public virtual IEnumerable<TensorEntry> Tensors(LayerPlan layer) => System.Array.Empty<TensorEntry>();
+
     /// <summary>Claims the layer's state (saved, not trained) and batch statistics, advancing the offsets.</summary>
     public virtual void PlanState(LayerPlan layer, ref int state, ref int statistics) { }
 

@@ -34,6 +34,19 @@ internal sealed class SeparableConv2DUnit : LayerUnit
         layer.BiasCount = layer.Spec.Window!.Bias ? layer.Spec.Units : 0;
     }
 
+    /// <summary>
+    /// As a torch module with two children: depthwise (Conv2d groups = C, no bias) then pointwise (1×1 Conv2d):
+    /// depthwise.weight [C·m, 1, kH, kW], pointwise.weight [F, C·m, 1, 1], pointwise.bias [F] if any.
+    /// </summary>
+    public override IEnumerable<TensorEntry> Tensors(LayerPlan layer)
+    {
+        var window = layer.Spec.Window!;
+        int hidden = (int)DepthwiseChannels(layer.Spec, layer.InputShape), filters = layer.OutputShape.Channels;
+        yield return TensorEntry.Parameter(layer, "depthwise.weight", layer.Id + "WeightsOffset", hidden, 1, window.KernelHeight, window.KernelWidth);
+        yield return TensorEntry.Parameter(layer, "pointwise.weight", $"{layer.Id}WeightsOffset + {layer.Id}DepthwiseSize", filters, hidden, 1, 1);
+        if (window.Bias) yield return TensorEntry.Parameter(layer, "pointwise.bias", layer.Id + "BiasOffset", filters);
+    }
+
     /// <summary>The depthwise output: C·m channels of the output's height and width.</summary>
     private static int HiddenSize(LayerPlan layer) =>
         (int)DepthwiseChannels(layer.Spec, layer.InputShape) * layer.OutputShape.Height * layer.OutputShape.Width;

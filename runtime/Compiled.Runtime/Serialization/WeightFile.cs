@@ -88,47 +88,8 @@ public static class WeightFile
     /// </exception>
     public static void Save(string path, INetwork network)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(network);
-        string full = Path.GetFullPath(path);
-        string name = Path.GetFileName(full);
-        string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' names a root directory, not a file.", nameof(path));
-        if (name.Length == 0 || Directory.Exists(full)) throw new ArgumentException($"'{path}' names a directory, not a file.", nameof(path));
-
-        TempFiles.DeleteStale(directory, name);
-        string temp = Path.Combine(directory, TempFiles.NewName(name));
-        bool created = false;
-        try
-        {
-            // CreateNew: a temporary name is never shared, so an existing file there is not ours to overwrite.
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                created = true;
-                Write(stream, network);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Whatever failed (a full disk used to surface from FileStream's buffered writes as an
-            // ArgumentOutOfRangeException), the caller gets one IOException that names the target; the
-            // cause, with its HResult (e.g. ENOSPC), stays available as the inner exception.
-            if (created) TryDelete(temp); // never a file of the same name that some other save created
-            throw new IOException($"Could not save weights to '{full}': {e.Message}", e);
-        }
-    }
-
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Left behind; a save after this process has exited deletes it as stale.
-        }
+        AtomicFile.Write(path, "weights", stream => Write(stream, network));
     }
 
     /// <summary>

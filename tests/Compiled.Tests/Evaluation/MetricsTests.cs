@@ -20,6 +20,7 @@ public sealed class MetricsTests
         public string Architecture => "table";
         public Span<float> Parameters => Span<float>.Empty;
         public Span<float> Gradients => Span<float>.Empty;
+        public System.Collections.Generic.IReadOnlyList<TensorInfo> Tensors => Array.Empty<TensorInfo>();
         public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Optimizer optimizer) => throw new NotSupportedException();
         public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => throw new NotSupportedException();
         public EvaluationResult Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => throw new NotSupportedException();
