@@ -84,6 +84,19 @@ public sealed class Conv2DAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
     public Initializer Initializer { get; set; }
+
+    /// <summary>
+    /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the
+    /// gradient. 0 (the default) or a finite positive number.
+    /// </summary>
+    public double L1 { get; set; }
+
+    /// <summary>
+    /// L2 penalty on this layer's weights (not its bias), as Keras counts it: λ₂·ΣW² is added to the training loss,
+    /// 2·λ₂·W to the gradient (the optimizers' WeightDecay is the same thing for the whole network, in PyTorch's
+    /// convention λ·W). 0 (the default) or a finite positive number.
+    /// </summary>
+    public double L2 { get; set; }
 }
 
 /// <summary>
@@ -248,6 +261,19 @@ public sealed class Conv2DTransposeAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
     public Initializer Initializer { get; set; }
+
+    /// <summary>
+    /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the
+    /// gradient. 0 (the default) or a finite positive number.
+    /// </summary>
+    public double L1 { get; set; }
+
+    /// <summary>
+    /// L2 penalty on this layer's weights (not its bias), as Keras counts it: λ₂·ΣW² is added to the training loss,
+    /// 2·λ₂·W to the gradient (the optimizers' WeightDecay is the same thing for the whole network, in PyTorch's
+    /// convention λ·W). 0 (the default) or a finite positive number.
+    /// </summary>
+    public double L2 { get; set; }
 }
 
 /// <summary>
@@ -303,4 +329,17 @@ public sealed class SeparableConv2DAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
     public Initializer Initializer { get; set; }
+
+    /// <summary>
+    /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the
+    /// gradient. 0 (the default) or a finite positive number.
+    /// </summary>
+    public double L1 { get; set; }
+
+    /// <summary>
+    /// L2 penalty on this layer's weights (not its bias), as Keras counts it: λ₂·ΣW² is added to the training loss,
+    /// 2·λ₂·W to the gradient (the optimizers' WeightDecay is the same thing for the whole network, in PyTorch's
+    /// convention λ·W). 0 (the default) or a finite positive number.
+    /// </summary>
+    public double L2 { get; set; }
 }

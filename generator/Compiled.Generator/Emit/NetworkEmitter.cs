@@ -86,6 +86,29 @@ internal static class NetworkEmitter
         return w.ToString();
     }
 
+    /// <summary>
+    /// The declared weight penalties: λ₁·Σ|W| + λ₂·ΣW² of each penalized layer added to the loss, and its derivative to
+    /// the weights' gradient (which the backward pass has just written).
+    /// </summary>
+    private static void EmitPenalties(CodeWriter w, NetworkPlan plan)
+    {
+        bool any = false;
+        foreach (var layer in plan.Layers)
+        {
+            var spec = layer.Spec;
+            if (spec.L1 == 0 && spec.L2 == 0) continue;
+            if (!any)
+            {
+                w.Line();
+                w.Line("// ───── Weight penalties (the layers' L1 and L2) ─────");
+                any = true;
+            }
+            string id = layer.Id;
+            w.Line($"// '{spec.Name}': loss += {CodeWriter.Float(spec.L1)}·Σ|W| + {CodeWriter.Float(spec.L2)}·ΣW²; ∂W += {CodeWriter.Float(spec.L1)}·sign(W) + 2·{CodeWriter.Float(spec.L2)}·W");
+            w.Line($"loss += (float)global::Compiled.Kernels.LayerKernels.AddWeightPenalty(new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount), new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount), {CodeWriter.Float(spec.L1)}, {CodeWriter.Float(spec.L2)});");
+        }
+    }
+
     private static bool IsLowerCaseAscii(string name)
     {
         foreach (char c in name) if (c > 127 || char.IsUpper(c)) return false;
@@ -402,6 +425,7 @@ internal static class NetworkEmitter
             w.Line("// ───── Backward ─────");
             for (int i = plan.Layers.Count - 1; i >= 0; i--)
                 LayerUnits.For(plan.Layers[i].Spec.Kind).EmitBackward(w, plan.Layers[i], Context(plan, i));
+            EmitPenalties(w, plan);
             w.Line("return loss;");
         }
         w.Line();

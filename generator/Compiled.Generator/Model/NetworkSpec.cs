@@ -10,6 +10,8 @@ namespace Compiled.Generator.Model;
 /// <param name="Rate">Dropout rate (0 for other kinds).</param>
 /// <param name="Momentum">BatchNorm: weight of the batch in the running statistics.</param>
 /// <param name="Epsilon">BatchNorm: added to the variance.</param>
+/// <param name="L1">Penalty λ₁·Σ|W| on the layer's weights (0: none).</param>
+/// <param name="L2">Penalty λ₂·ΣW² on the layer's weights (0: none).</param>
 internal sealed record LayerSpec(
     LayerKind Kind,
     string Name,
@@ -20,7 +22,9 @@ internal sealed record LayerSpec(
     InitializerKind Initializer,
     WindowSpec? Window = null,
     double Momentum = 0,
-    double Epsilon = 0);
+    double Epsilon = 0,
+    double L1 = 0,
+    double L2 = 0);
 
 /// <summary>
 /// The window of a convolution or pooling layer, as declared (defaults filled in). Height and width

@@ -89,7 +89,8 @@ internal static partial class NetworkParser
                 $"layer '{layerName}' has Padding = Padding.Same and an OutputPad; Same already gives input × stride: keep one"));
         int multiplier = Positive(NamedInt(data, "DepthMultiplier") ?? 1, title + " DepthMultiplier", location, diagnostics);
         var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias, outputPad, multiplier);
-        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window);
+        var (l1, l2) = ReadPenalties(data, layerName, location, shortName, diagnostics);
+        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window, L1: l1, L2: l2);
     }
 
     private static LayerSpec ReadBatchNorm(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)

@@ -169,7 +169,8 @@ internal static partial class NetworkParser
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, $"Dense '{layerName}' units", units.ToString(CultureInfo.InvariantCulture)));
                     double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
                     var init = ReadInitializer(data, location, shortName, diagnostics);
-                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init));
+                    var (l1, l2) = ReadPenalties(data, layerName, location, shortName, diagnostics);
+                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init, L1: l1, L2: l2));
                     layerLocations.Add(location);
                     break;
                 }
@@ -296,6 +297,21 @@ internal static partial class NetworkParser
         if (System.Enum.IsDefined(typeof(InitializerKind), kind)) return kind;
         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
         return InitializerKind.Auto;
+    }
+
+    /// <summary>The weight penalties L1 and L2 (0 when not given); each must be a finite number ≥ 0 that a float holds.</summary>
+    private static (double L1, double L2) ReadPenalties(AttributeData data, string layer, Location location, string attribute, List<DiagnosticInfo> diagnostics)
+    {
+        double Read(string name)
+        {
+            if (NamedValue(data, name) is not { Value: { } value }) return 0;
+            double v = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
+            if (v >= 0 && !float.IsInfinity((float)v)) return v;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute,
+                $"layer '{layer}' has {name} = {v.ToString("R", CultureInfo.InvariantCulture)}: a penalty must be 0 or a positive number, such as 1e-4"));
+            return 0;
+        }
+        return (Read("L1"), Read("L2"));
     }
 
     private static double ReadAlpha(AttributeData data, ActivationKind activation, string layer, Location location, string attribute, List<DiagnosticInfo> diagnostics)

@@ -70,6 +70,25 @@ public static class LayerKernels
         for (; i < a.Length; i++) Unsafe.Add(ref rr, i) = Unsafe.Add(ref ra, i) * Unsafe.Add(ref rb, i);
     }
 
+    /// <summary>
+    /// A layer's weight penalties: returns l1·Σ|w| + l2·Σw² (summed in double, in order) and adds its derivative,
+    /// l1·sign(w) + 2·l2·w, to <paramref name="gradient"/> (sign(0) = 0: the subgradient that leaves a zero weight alone).
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static double AddWeightPenalty(ReadOnlySpan<float> weights, Span<float> gradient, float l1, float l2)
+    {
+        KernelChecks.SameLength(gradient.Length, weights.Length, nameof(gradient), nameof(weights));
+        double penalty = 0;
+        float twiceL2 = 2 * l2;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            float w = weights[i];
+            penalty += l1 * (double)Math.Abs(w) + l2 * (double)w * w;
+            gradient[i] += l1 * (w > 0 ? 1f : w < 0 ? -1f : 0f) + twiceL2 * w; // NaN: no throw, NaN flows on
+        }
+        return penalty;
+    }
+
     /// <summary>Fills <paramref name="weights"/> from U(−limit, limit).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="rng"/> is null.</exception>
     public static void InitializeUniform(Span<float> weights, float limit, Rng rng)
