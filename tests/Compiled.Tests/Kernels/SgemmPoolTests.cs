@@ -28,6 +28,7 @@ public sealed class SgemmPoolTests
         Assert.Equal(Sgemm.Path, Sgemm.CurrentPath);
         using (Sgemm.ForcePath("scalar"))
         {
+            Assert.Equal("scalar", Sgemm.CurrentPath);
             for (int repeat = 0; repeat < 10_000; repeat++)
             {
                 string inner = Sgemm.AvailablePaths[repeat % Sgemm.AvailablePaths.Length];
