@@ -66,7 +66,8 @@ public sealed class SgemmParallelTests
             $"transA={TransA} transB={TransB} m={M} n={N} k={K} lda={Lda} ldb={Ldb} ldc={Ldc} alpha={Alpha} beta={Beta}";
     }
 
-    private static void WithMaxThreads(int threads, Action action)
+    /// <summary>Runs <paramref name="action"/> with <see cref="Sgemm.MaxThreads"/> set to <paramref name="threads"/>, then restores it.</summary>
+    internal static void WithMaxThreads(int threads, Action action)
     {
         int saved = Sgemm.MaxThreads;
         try

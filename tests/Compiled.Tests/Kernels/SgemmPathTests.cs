@@ -43,14 +43,8 @@ public sealed class SgemmPathTests
     [MemberData(nameof(PathsAndLayouts))]
     public void Each_available_path_matches_the_reference(string path, bool transA, bool transB)
     {
-        if (Array.IndexOf(Sgemm.AvailablePaths, path) < 0)
-        {
-            _output.WriteLine($"{path} is not available on this machine (paths: {string.Join(", ", Sgemm.AvailablePaths)}); not run.");
-            return;
-        }
-
-        using var scope = Sgemm.ForcePath(path);
-        Assert.Equal(path, Sgemm.CurrentPath);
+        if (!TryForce(path, _output, out Sgemm.PathScope forced)) return;
+        using var scope = forced;
         var rng = new Rng(77);
         foreach ((int m, int n, int k) in Shapes)
         {
@@ -77,6 +71,23 @@ public sealed class SgemmPathTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Forces <paramref name="path"/> on the calling thread (dispose <paramref name="scope"/> to restore), or, when
+    /// the machine lacks it, says so in the test output and returns false.
+    /// </summary>
+    internal static bool TryForce(string path, ITestOutputHelper output, out Sgemm.PathScope scope)
+    {
+        scope = default;
+        if (Array.IndexOf(Sgemm.AvailablePaths, path) < 0)
+        {
+            output.WriteLine($"{path} is not available on this machine (paths: {string.Join(", ", Sgemm.AvailablePaths)}); not run.");
+            return false;
+        }
+        scope = Sgemm.ForcePath(path);
+        Assert.Equal(path, Sgemm.CurrentPath);
+        return true;
     }
 
     [Fact]
