@@ -63,11 +63,13 @@ public sealed class LossFixes : CodeFixProvider
     }
 
     /// <summary>"Loss." where <c>Loss</c> names Compiled.Loss at <paramref name="position"/> (a <c>using Compiled;</c>), else the full name.</summary>
-    private static string LossPrefix(SemanticModel model, int position)
-    {
-        var symbol = model.LookupNamespacesAndTypes(position, name: "Loss").FirstOrDefault();
-        return symbol is INamedTypeSymbol { TypeKind: TypeKind.Enum } type && type.ToDisplayString() == "Compiled.Loss" ? "Loss." : "global::Compiled.Loss.";
-    }
+    private static string LossPrefix(SemanticModel model, int position) => Qualified(model, position, "Loss", "Loss") + ".";
+
+    /// <summary><paramref name="shortName"/> if the type <paramref name="typeName"/> of namespace Compiled is in scope at <paramref name="position"/>, else global::Compiled.<paramref name="shortName"/>.</summary>
+    private static string Qualified(SemanticModel model, int position, string typeName, string shortName) =>
+        model.LookupNamespacesAndTypes(position, name: typeName).Any(s => s.ToDisplayString() == "Compiled." + typeName)
+            ? shortName
+            : "global::Compiled." + shortName;
 
     /// <summary><c>[Network]</c> → <c>[Network(Loss = …)]</c>; <c>[Network(Seed = 1)]</c> → <c>[Network(Loss = …, Seed = 1)]</c>.</summary>
     private static AttributeSyntax WithLoss(AttributeSyntax attribute, string loss)
@@ -86,8 +88,7 @@ public sealed class LossFixes : CodeFixProvider
     private static ClassDeclarationSyntax WithNetwork(ClassDeclarationSyntax declaration, SemanticModel model, string loss)
     {
         var first = declaration.AttributeLists[0];
-        string network = model.LookupNamespacesAndTypes(first.SpanStart, name: "NetworkAttribute").Any(s => s.ToDisplayString() == "Compiled.NetworkAttribute")
-            ? "Network" : "global::Compiled.Network";
+        string network = Qualified(model, first.SpanStart, "NetworkAttribute", "Network");
         var indentation = first.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).LastOrDefault();
         var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
                 SyntaxFactory.Attribute(SyntaxFactory.ParseName(network), SyntaxFactory.ParseAttributeArgumentList($"(Loss = {loss})"))))

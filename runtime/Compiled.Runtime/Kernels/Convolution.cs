@@ -210,11 +210,23 @@ public static unsafe class Convolution
             end = (int)((long)(part + 1) * Batch / Parts);
         }
 
-        /// <summary>The channel blocks [first, end) of <paramref name="part"/>: an even cut of <paramref name="blocks"/> into <see cref="Parts"/>.</summary>
-        public readonly void ChannelBlocks(int part, int blocks, out int first, out int end)
+        /// <summary>
+        /// What <paramref name="part"/> of a direct call computes: its run of samples, every channel block; or, with
+        /// <see cref="ByChannels"/>, every sample and an even cut of the blocks of <paramref name="outputChannels"/>.
+        /// </summary>
+        public readonly void DirectPart(int part, int outputChannels, out int firstSample, out int samples, out int firstBlock, out int endBlock)
         {
-            first = (int)((long)part * blocks / Parts);
-            end = (int)((long)(part + 1) * blocks / Parts);
+            if (ByChannels)
+            {
+                int blocks = DirectConvolution.ChannelBlocks(Direct, outputChannels);
+                (firstSample, samples) = (0, Batch);
+                firstBlock = (int)((long)part * blocks / Parts);
+                endBlock = (int)((long)(part + 1) * blocks / Parts);
+                return;
+            }
+            Samples(part, out firstSample, out int endSample);
+            samples = endSample - firstSample;
+            (firstBlock, endBlock) = (0, int.MaxValue);
         }
 
         /// <summary>The blocks [first, end) of <see cref="Block"/> samples (the last one maybe short) that <paramref name="part"/> runs.</summary>
@@ -276,15 +288,9 @@ public static unsafe class Convolution
     {
         if (j.Direct != DirectConvolution.Kind.None)
         {
-            if (j.ByChannels)
-            {
-                j.ChannelBlocks(part, DirectConvolution.ChannelBlocks(j.Direct, j.G.OutChannels), out int firstBlock, out int endBlock);
-                DirectConvolution.Forward(j.Direct, j.G, j.Input, j.Batch, j.Weights, j.BiasLength == 0 ? null : j.Extra, j.Output, j.ReLU, firstBlock, endBlock);
-                return;
-            }
-            j.Samples(part, out int firstSample, out int endSample);
-            DirectConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, endSample - firstSample, j.Weights,
-                j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU);
+            j.DirectPart(part, j.G.OutChannels, out int firstSample, out int samples, out int firstBlock, out int endBlock);
+            DirectConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, samples, j.Weights,
+                j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU, firstBlock, endBlock);
             return;
         }
         if (j.Block > 1)
@@ -359,15 +365,9 @@ public static unsafe class Convolution
     {
         if (j.Direct != DirectConvolution.Kind.None)
         {
-            if (j.ByChannels)
-            {
-                j.ChannelBlocks(part, DirectConvolution.ChannelBlocks(j.Direct, j.G.InChannels), out int firstBlock, out int endBlock);
-                DirectConvolution.BackwardInput(j.Direct, j.G, j.Output, j.Batch, j.Weights, j.Input, firstBlock, endBlock);
-                return;
-            }
-            j.Samples(part, out int firstSample, out int endSample);
-            DirectConvolution.BackwardInput(j.Direct, j.G, j.Output + (nint)firstSample * j.G.OutputSize, endSample - firstSample, j.Weights,
-                j.Input + (nint)firstSample * j.G.InputSize);
+            j.DirectPart(part, j.G.InChannels, out int firstSample, out int samples, out int firstBlock, out int endBlock);
+            DirectConvolution.BackwardInput(j.Direct, j.G, j.Output + (nint)firstSample * j.G.OutputSize, samples, j.Weights,
+                j.Input + (nint)firstSample * j.G.InputSize, firstBlock, endBlock);
             return;
         }
         if (j.Block > 1)
@@ -541,7 +541,8 @@ public static unsafe class Convolution
     /// <summary>This thread's partial weight gradients, <paramref name="length"/> long (allocates only to grow).</summary>
     private static Span<float> Partials(long length) => Grown(ref t_partials, (int)length);
 
-    private static Span<float> Grown(ref float[]? buffer, int length)
+    /// <summary>The first <paramref name="length"/> values of a per-thread workspace, grown (the only allocation) when too short.</summary>
+    internal static Span<float> Grown(ref float[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length) buffer = new float[length];
         return buffer.AsSpan(0, length);

@@ -68,11 +68,8 @@ internal static unsafe class DirectConvolution
     /// Whether rows of <paramref name="width"/> outputs fill at least 3/4 of the vectors that cover them, and
     /// <paramref name="channels"/> output channels 3/4 of the channel blocks.
     /// </summary>
-    private static bool Fills(Kind kind, int width, int channels)
-    {
-        int block = kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
-        return FillsLanes(kind, width) && 4 * channels >= 3 * ((channels + block - 1) / block * block);
-    }
+    private static bool Fills(Kind kind, int width, int channels) =>
+        FillsLanes(kind, width) && 4 * channels >= 3 * ChannelBlocks(kind, channels) * BlockChannels(kind);
 
     /// <summary>Whether rows of <paramref name="width"/> outputs fill at least 3/4 of the vectors that cover them.</summary>
     private static bool FillsLanes(Kind kind, int width)
@@ -80,6 +77,9 @@ internal static unsafe class DirectConvolution
         int lanes = kind == Kind.Avx512 ? Avx512DirectKernel.Lanes : Avx2DirectKernel.Lanes;
         return 4 * width >= 3 * ((width + lanes - 1) / lanes * lanes);
     }
+
+    /// <summary>Output channels per register tile of the forward kernel of <paramref name="kind"/>.</summary>
+    private static int BlockChannels(Kind kind) => kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
 
     /// <summary>
     /// The kernel for <see cref="Convolution.BackwardInput"/> on <paramref name="g"/>: a stride-1 convolution's input
@@ -111,7 +111,7 @@ internal static unsafe class DirectConvolution
     /// spans against <paramref name="g"/>.
     /// </summary>
     internal static void Forward(Kind kind, in ConvGeometry g, float* x, int count, float* w, float* bias, float* y, bool relu,
-        int firstBlock = 0, int endBlock = int.MaxValue)
+        int firstBlock, int endBlock)
     {
         var shape = new Shape(g.InChannels, g.InHeight, g.InWidth, g.OutChannels, g.OutHeight, g.OutWidth,
             g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth, g.PadTop, g.PadLeft);
@@ -124,18 +124,14 @@ internal static unsafe class DirectConvolution
     /// parts of a one-sample call, which threads can take independently ([firstBlock, endBlock) of Forward and
     /// BackwardInput).
     /// </summary>
-    internal static int ChannelBlocks(Kind kind, int channels)
-    {
-        int block = kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
-        return (channels + block - 1) / block;
-    }
+    internal static int ChannelBlocks(Kind kind, int channels) => (channels + BlockChannels(kind) - 1) / BlockChannels(kind);
 
     /// <summary>
     /// dx[b] = W′ ⊛ dy[b] (see <see cref="ChooseBackwardInput"/>) for the <paramref name="count"/> samples at
     /// <paramref name="dy"/>, overwriting <paramref name="dx"/>.
     /// </summary>
     internal static void BackwardInput(Kind kind, in ConvGeometry g, float* dy, int count, float* w, float* dx,
-        int firstBlock = 0, int endBlock = int.MaxValue)
+        int firstBlock, int endBlock)
     {
         var shape = new Shape(g.OutChannels, g.OutHeight, g.OutWidth, g.InChannels, g.InHeight, g.InWidth,
             g.KernelHeight, g.KernelWidth, g.DilationHeight, g.DilationWidth,
@@ -169,7 +165,7 @@ internal static unsafe class DirectConvolution
         int tiles = (taps + tapTile - 1) / tapTile;
         if (paddedLength > Array.MaxLength)
             throw new ArgumentException($"The convolution {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}×{g.OutHeight}×{g.OutWidth} over {count} samples is too large for the direct route's workspace.", nameof(g));
-        float[] padded = Grown(ref t_padded, (int)paddedLength);
+        Span<float> padded = Convolution.Grown(ref t_padded, (int)paddedLength);
         nint[] offsets = t_offsets is { } o && o.Length >= tiles * tapTile ? o : t_offsets = new nint[tiles * tapTile];
         int outPlane = g.OutHeight * g.OutWidth;
         // Tap t = (c, kh, kw) reads the padded plane c at (kh · DH, kw · DW) from the output's position; taps past the
@@ -237,8 +233,8 @@ internal static unsafe class DirectConvolution
         long packedLength = (long)blocks * channels * (taps + 1);
         if (paddedLength > Array.MaxLength || packedLength > Array.MaxLength)
             throw new ArgumentException($"The convolution {g.InChannels}×{g.InHeight}×{g.InWidth} → {g.OutChannels}×{g.OutHeight}×{g.OutWidth} is too large for the direct route's workspace.", nameof(g));
-        float[] padded = Grown(ref t_padded, (int)paddedLength);
-        float[] packed = Grown(ref t_weights, (int)packedLength);
+        Span<float> padded = Convolution.Grown(ref t_padded, (int)paddedLength);
+        Span<float> packed = Convolution.Grown(ref t_weights, (int)packedLength);
         fixed (float* pp = padded, pw = packed)
         {
             Pack(g, w, flipped, bias, channels, firstBlock, endBlock, pw);
@@ -338,12 +334,6 @@ internal static unsafe class DirectConvolution
         int at = 0;
         for (; at + 8 < count; at += 8) Vector256.Store(Vector256.Load(source + at), target + at);
         Vector256.Store(Vector256.Load(source + count - 8), target + count - 8);
-    }
-
-    private static float[] Grown(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer;
     }
 }
 
