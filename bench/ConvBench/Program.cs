@@ -42,6 +42,8 @@ Run("pointwise 32→64 1×1 on 14×14", 32, new ConvGeometry(32, 14, 14, 64, 1, 
 
 void Run(string name, int batch, ConvGeometry g)
 {
+    // `dotnet run -c Release -- 16→32` times only the shapes whose name contains the argument.
+    if (args.Length > 0 && !name.Contains(args[0])) return;
     var rng = new Rng(1);
     float[] x = Fill(batch * g.InputSize), w = Fill(g.WeightCount), bias = Fill(g.OutChannels);
     float[] y = Fill(batch * g.OutputSize), dx = new float[x.Length], dw = new float[w.Length], db = new float[bias.Length];

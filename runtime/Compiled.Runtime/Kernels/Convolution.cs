@@ -89,9 +89,16 @@ public static unsafe class Convolution
             // One sample on the direct route: the parts are ranges of channel blocks instead (batch-1 latency).
             bool byChannels = direct != DirectConvolution.Kind.None && batch == 1 && Sgemm.MaxThreads > 1;
             int parts = byChannels ? Math.Min(DirectConvolution.ChannelBlocks(direct, g.OutChannels), Sgemm.MaxThreads) : Math.Min(blocks, ConvolutionWorkers.MaxParts);
-            var job = new Job(g, batch, px, pw, pb, bias.Length, py, parts) { Block = block, Direct = direct, ReLU = relu, ByChannels = byChannels };
-            if (!TryRunParallel(&job, &ForwardPart))
-                for (int part = 0; part < job.Parts; part++) ForwardPart(ref job, part);
+            // 3×3 layers with enough input channels take Winograd's F(2×2, 3×3) instead of the direct kernel; its
+            // transformed weights are made (or found in the cache) here, on the calling thread, for every part.
+            float[]? winograd = WinogradConvolution.Applies(g, direct) ? WinogradConvolution.Transformed(g, pw) : null;
+            fixed (float* pu = winograd)
+            {
+                var job = new Job(g, batch, px, pw, pb, bias.Length, py, parts)
+                    { Block = block, Direct = direct, ReLU = relu, ByChannels = byChannels, Winograd = pu };
+                if (!TryRunParallel(&job, &ForwardPart))
+                    for (int part = 0; part < job.Parts; part++) ForwardPart(ref job, part);
+            }
         }
     }
 
@@ -184,6 +191,8 @@ public static unsafe class Convolution
         public bool ReLU;
         /// <summary>Direct route, one sample: part p computes the p-th channel block of every sample, not samples.</summary>
         public bool ByChannels;
+        /// <summary>Forward: Winograd's transformed weights when the layer takes that route (<see cref="WinogradConvolution"/>), else null.</summary>
+        public float* Winograd;
         /// <summary>Forward: x, W, bias, y. BackwardInput: dx, W, –, dy. BackwardWeights: x, dW (chunk 0), partials, dy.</summary>
         public readonly float* Input, Weights, Extra, Output;
         public ConvolutionGemm.Route Route;
@@ -289,6 +298,15 @@ public static unsafe class Convolution
         if (j.Direct != DirectConvolution.Kind.None)
         {
             j.DirectPart(part, j.G.OutChannels, out int firstSample, out int samples, out int firstBlock, out int endBlock);
+            if (j.Winograd != null)
+            {
+                // The direct kernel's channel blocks (8 or 4 channels) are whole blocks of Winograd's 4.
+                int blockChannels = DirectConvolution.BlockChannels(j.Direct);
+                WinogradConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, samples, j.Winograd,
+                    j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU,
+                    (int)Math.Min((long)firstBlock * blockChannels, int.MaxValue), (int)Math.Min((long)endBlock * blockChannels, int.MaxValue));
+                return;
+            }
             DirectConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, samples, j.Weights,
                 j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU, firstBlock, endBlock);
             return;

@@ -79,7 +79,7 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>Output channels per register tile of the forward kernel of <paramref name="kind"/>.</summary>
-    private static int BlockChannels(Kind kind) => kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
+    internal static int BlockChannels(Kind kind) => kind == Kind.Avx512 ? Avx512DirectKernel.Channels : Avx2DirectKernel.Channels;
 
     /// <summary>
     /// The kernel for <see cref="Convolution.BackwardInput"/> on <paramref name="g"/>: a stride-1 convolution's input
@@ -324,7 +324,7 @@ internal static unsafe class DirectConvolution
     /// A short row (typically 7 to 32 floats): 8 at a time, the last 8 overlapping the ones before; a span copy's call
     /// per row cost 15 % of a batch-1 input gradient (448 rows of 14 floats).
     /// </summary>
-    private static void CopyRow(float* source, float* target, int count)
+    internal static void CopyRow(float* source, float* target, int count)
     {
         if (count < 8)
         {

@@ -47,6 +47,12 @@ public sealed class ConvolutionKernelTests
         ["4x4 stride 1 TF same (top 1, bottom 2), width 16"] = new(2, 6, 7, 16, 14, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, 1, true),
         ["1 to 16 on 28x28 pad 1, batch 1, no bias"] = new(1, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
         ["16 to 32 on 14x14 pad 1 (parallel SGEMM)"] = new(2, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+        // 3×3 with ≥ 8 input channels: the forward pass takes Winograd's F(2×2, 3×3) on the AVX paths. An odd output
+        // (13 × 7: the last tiles' second column and row are not stored), 6 output channels (a block of 4 half empty);
+        // 28 columns (two groups of 8 tiles, the second with 6); padding on two sides only.
+        ["Winograd: 9 to 6, valid, 13x7 output"] = new(2, 9, 9, 15, 6, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
+        ["Winograd: 12 to 16 on 28x28 pad 1, no bias"] = new(1, 12, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
+        ["Winograd: 8 to 8, pad top 2 and left 2 only"] = new(2, 8, 12, 14, 8, 3, 3, 1, 1, 2, 2, 0, 0, 1, 1, 1, true),
         // Forward lowers up to 20 samples of 7×7 into one GEMM, backward-input 5: one block of 7, and 5 + 2.
         ["16 to 24 on 7x7 pad 1, batch 7 (samples side by side)"] = new(7, 16, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
     };

@@ -56,9 +56,9 @@ public sealed class WeightPenaltyTests
         Assert.Equal(lossPlain + expected, lossPenalized, 5);
 
         float[] g1 = penalized.Dense1WeightsGradient.ToArray(), g1Plain = plain.Dense1WeightsGradient.ToArray();
-        for (int i = 0; i < w1.Length; i++) Assert.Equal(g1Plain[i] + 2 * 0.01f * w1[i], g1[i], 6);
+        for (int i = 0; i < w1.Length; i++) Assert.Equal(g1Plain[i] + 2 * 0.01f * w1[i], g1[i], 1e-6f); // a tolerance, not "6 decimal places": rounding both can split values 1e-8 apart
         float[] g2 = penalized.Dense2WeightsGradient.ToArray(), g2Plain = plain.Dense2WeightsGradient.ToArray();
-        for (int i = 0; i < w2.Length; i++) Assert.Equal(g2Plain[i] + 0.02f * Math.Sign(w2[i]), g2[i], 6);
+        for (int i = 0; i < w2.Length; i++) Assert.Equal(g2Plain[i] + 0.02f * Math.Sign(w2[i]), g2[i], 1e-6f);
         Assert.Equal(plain.Dense1BiasGradient.ToArray(), penalized.Dense1BiasGradient.ToArray());
         Assert.Equal(plain.Dense2BiasGradient.ToArray(), penalized.Dense2BiasGradient.ToArray());
     }
@@ -76,7 +76,7 @@ public sealed class WeightPenaltyTests
         double expected = w.Sum(v => 0.001 * Math.Abs((double)v) + 0.05 * (double)v * v);
         Assert.Equal(lossPlain + expected, lossPenalized, 5);
         float[] g = penalized.Conv1WeightsGradient.ToArray(), gPlain = plain.Conv1WeightsGradient.ToArray();
-        for (int i = 0; i < w.Length; i++) Assert.Equal(gPlain[i] + 0.001f * Math.Sign(w[i]) + 0.1f * w[i], g[i], 6);
+        for (int i = 0; i < w.Length; i++) Assert.Equal(gPlain[i] + 0.001f * Math.Sign(w[i]) + 0.1f * w[i], g[i], 1e-6f);
         Assert.Equal(plain.Conv1BiasGradient.ToArray(), penalized.Conv1BiasGradient.ToArray());
         Assert.Equal(plain.Dense1WeightsGradient.ToArray(), penalized.Dense1WeightsGradient.ToArray());
     }
