@@ -76,10 +76,58 @@ public static unsafe class Convolution
     public static void ForwardReLU(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
         ReadOnlySpan<float> bias, Span<float> output) => ForwardCore(g, batch, input, weights, bias, output, relu: true);
 
-    private static void ForwardCore(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
-        ReadOnlySpan<float> bias, Span<float> output, bool relu)
+    /// <summary>
+    /// <see cref="Forward(in ConvGeometry, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>,
+    /// then max(0, ·) if <paramref name="relu"/>, then 2×2 max pooling with stride 2 (PyTorch's rule, as
+    /// <see cref="Pooling.MaxForward"/>: the same bits as the three steps one after another): <paramref name="output"/>
+    /// is [batch, OutChannels, OutHeight / 2, OutWidth / 2]. Generated inference code calls it for a Conv2D followed
+    /// by MaxPool(2). On the Winograd route each 2×2 tile of outputs is pooled as it is transformed, so the convolution's
+    /// output is never stored; elsewhere the convolution runs into a per-thread workspace, a few samples at a time.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// OutHeight or OutWidth is odd, or a span's length is not what the geometry and batch need (output: a quarter of
+    /// the convolution's).
+    /// </exception>
+    public static void ForwardMaxPool2x2(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
+        ReadOnlySpan<float> bias, bool relu, Span<float> output)
     {
-        CheckCommon(g, batch, input.Length, nameof(input), weights.Length, nameof(weights), output.Length, nameof(output));
+        ConvGeometry.CheckConstructed(g, nameof(g));
+        if (g.OutHeight % 2 != 0 || g.OutWidth % 2 != 0)
+            throw new ArgumentException($"2×2 pooling with stride 2 needs an even output; this convolution's is {g.OutHeight}×{g.OutWidth}.", nameof(g));
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        long pooled = (long)batch * (g.OutputSize / 4);
+        if (output.Length != pooled)
+            throw new ArgumentException($"{nameof(output)} has {output.Length} values; {batch} pooled outputs of {g.OutChannels}×{g.OutHeight / 2}×{g.OutWidth / 2} need {pooled}.", nameof(output));
+        if (WinogradConvolution.Applies(g, DirectConvolution.Choose(g)))
+        {
+            ForwardCore(g, batch, input, weights, bias, output, relu, pool: true);
+            return;
+        }
+        // Other routes: the convolution into this thread's workspace, PooledBlock samples at a time, then the pooling.
+        var poolGeometry = new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2, 2, 2, 2, 0, 0, g.OutHeight / 2, g.OutWidth / 2);
+        CheckInputAndWeights(g, batch, input.Length, weights.Length);
+        CheckBias(g, bias.Length, nameof(bias));
+        for (int first = 0; first < batch; first += PooledBlock)
+        {
+            int count = Math.Min(PooledBlock, batch - first);
+            Span<float> y = Grown(ref t_unpooled, count * g.OutputSize);
+            ForwardCore(g, count, input.Slice(first * g.InputSize, count * g.InputSize), weights, bias, y, relu, pool: false);
+            Pooling.MaxForward(poolGeometry, count, y, output.Slice(first * poolGeometry.OutputSize, count * poolGeometry.OutputSize), Span<int>.Empty);
+        }
+    }
+
+    /// <summary>Samples per convolution of <see cref="ForwardMaxPool2x2"/> off the Winograd route (bounds its workspace).</summary>
+    private const int PooledBlock = 8;
+
+    /// <summary>This thread's unpooled outputs of <see cref="ForwardMaxPool2x2"/> off the Winograd route.</summary>
+    [ThreadStatic] private static float[]? t_unpooled;
+
+    private static void ForwardCore(in ConvGeometry g, int batch, ReadOnlySpan<float> input, ReadOnlySpan<float> weights,
+        ReadOnlySpan<float> bias, Span<float> output, bool relu, bool pool = false)
+    {
+        // A pooled output's length was checked by ForwardMaxPool2x2.
+        if (pool) CheckInputAndWeights(g, batch, input.Length, weights.Length);
+        else CheckCommon(g, batch, input.Length, nameof(input), weights.Length, nameof(weights), output.Length, nameof(output));
         CheckBias(g, bias.Length, nameof(bias));
         fixed (float* px = input, pw = weights, pb = bias, py = output)
         {
@@ -95,7 +143,7 @@ public static unsafe class Convolution
             fixed (float* pu = winograd)
             {
                 var job = new Job(g, batch, px, pw, pb, bias.Length, py, parts)
-                    { Block = block, Direct = direct, ReLU = relu, ByChannels = byChannels, Winograd = pu };
+                    { Block = block, Direct = direct, ReLU = relu, ByChannels = byChannels, Winograd = pu, Pool = pool };
                 if (!TryRunParallel(&job, &ForwardPart))
                     for (int part = 0; part < job.Parts; part++) ForwardPart(ref job, part);
             }
@@ -193,6 +241,8 @@ public static unsafe class Convolution
         public bool ByChannels;
         /// <summary>Forward: Winograd's transformed weights when the layer takes that route (<see cref="WinogradConvolution"/>), else null.</summary>
         public float* Winograd;
+        /// <summary>Forward on the Winograd route: 2×2 max pooling applied as the outputs are stored (y is pooled).</summary>
+        public bool Pool;
         /// <summary>Forward: x, W, bias, y. BackwardInput: dx, W, –, dy. BackwardWeights: x, dW (chunk 0), partials, dy.</summary>
         public readonly float* Input, Weights, Extra, Output;
         public ConvolutionGemm.Route Route;
@@ -303,7 +353,7 @@ public static unsafe class Convolution
                 // The direct kernel's channel blocks (8 or 4 channels) are whole blocks of Winograd's 4.
                 int blockChannels = DirectConvolution.BlockChannels(j.Direct);
                 WinogradConvolution.Forward(j.Direct, j.G, j.Input + (nint)firstSample * j.G.InputSize, samples, j.Winograd,
-                    j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * j.G.OutputSize, j.ReLU,
+                    j.BiasLength == 0 ? null : j.Extra, j.Output + (nint)firstSample * (j.Pool ? j.G.OutputSize / 4 : j.G.OutputSize), j.ReLU, j.Pool,
                     (int)Math.Min((long)firstBlock * blockChannels, int.MaxValue), (int)Math.Min((long)endBlock * blockChannels, int.MaxValue));
                 return;
             }
@@ -573,6 +623,12 @@ public static unsafe class Convolution
         KernelChecks.Exactly(inputLength, batch, g.InputSize, inputName, nameof(batch), "g.InputSize");
         KernelChecks.SameLength(weightLength, g.WeightCount, weightName, "g.WeightCount");
         KernelChecks.Exactly(outputLength, batch, g.OutputSize, outputName, nameof(batch), "g.OutputSize");
+    }
+
+    private static void CheckInputAndWeights(in ConvGeometry g, int batch, int inputLength, int weightLength)
+    {
+        KernelChecks.Exactly(inputLength, batch, g.InputSize, "input", nameof(batch), "g.InputSize");
+        KernelChecks.SameLength(weightLength, g.WeightCount, "weights", "g.WeightCount");
     }
 
     private static void CheckBias(in ConvGeometry g, int length, string name)

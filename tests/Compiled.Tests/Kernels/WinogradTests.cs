@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Compiled.Kernels;
 using Xunit;
 
@@ -99,6 +101,91 @@ public sealed class WinogradTests
 
     /// <summary>The output from a copy of the weights in a new array (so any cache entry must match by value).</summary>
     private static float[] Fresh(float[] x, float[] w, float[] bias) => Forward(x, (float[])w.Clone(), bias);
+
+    private static float[] Random(Rng rng, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = rng.NextUniform(-1f, 1f);
+        return values;
+    }
+}
+
+/// <summary>
+/// <see cref="Convolution.ForwardMaxPool2x2"/>, which generated inference code calls for a Conv2D followed by MaxPool(2):
+/// the same bits as the convolution, the ReLU and <see cref="Pooling.MaxForward"/> one after another, on the Winograd
+/// route (pooling fused into its output transform) and off it, on every path and thread count (process-wide
+/// <see cref="Sgemm.MaxThreads"/>, hence the collection).
+/// </summary>
+[Collection("Sgemm threading")]
+public sealed class FusedPoolingTests
+{
+    public static IEnumerable<object[]> Cases() => new (string Name, int Batch, ConvGeometry G)[]
+    {
+        ("16 to 32 on 14x14 pad 1 (Winograd, 7 tiles a row)", 1, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14)),
+        ("16 to 32 on 14x14 pad 1, batch 3", 3, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14)),
+        ("12 to 6 on 28x28 pad 1 (Winograd, 14 tiles a row)", 2, new ConvGeometry(12, 28, 28, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        ("9 to 8 valid, 18x12 output", 1, new ConvGeometry(9, 20, 14, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1, 18, 12)),
+        ("1 to 16 on 28x28 pad 1 (direct, then pooled), batch 11", 11, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        ("8 to 8 stride 2 (GEMM, then pooled)", 9, new ConvGeometry(8, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8)),
+    }.Select(c => new object[] { c.Name, c.Batch, c.G });
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Equals_convolution_relu_then_pooling_bit_for_bit(string name, int batch, ConvGeometry g)
+    {
+        var rng = new Rng(31);
+        float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), bias = Random(rng, g.OutChannels);
+        // NaN inputs: the pooling rule must pick the same NaN either way. The one at (3 − PadTop, 3 − PadLeft) is the last
+        // corner of the first 2×2 tile's 4×4 window, which on the Winograd route makes only that tile's bottom-right
+        // output NaN (the rule's last comparison); the other, somewhere in the middle, whole windows of them.
+        x[(3 - g.PadTop) * g.InWidth + 3 - g.PadLeft] = float.NaN;
+        x[x.Length / 3] = float.NaN;
+        var pool = new PoolGeometry(g.OutChannels, g.OutHeight, g.OutWidth, 2, 2, 2, 2, 0, 0, g.OutHeight / 2, g.OutWidth / 2);
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            foreach (string path in Sgemm.AvailablePaths)
+            {
+                using var scope = Sgemm.ForcePath(path);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Sgemm.MaxThreads = threads;
+                    foreach (bool relu in new[] { true, false })
+                    {
+                        var y = new float[batch * g.OutputSize];
+                        if (relu) Convolution.ForwardReLU(g, batch, x, w, bias, y);
+                        else Convolution.Forward(g, batch, x, w, bias, y);
+                        var expected = new float[batch * pool.OutputSize];
+                        Pooling.MaxForward(pool, batch, y, expected, Span<int>.Empty);
+                        float[] actual = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
+                        actual[0] = 12345f;
+                        Convolution.ForwardMaxPool2x2(g, batch, x, w, bias, relu, actual);
+                        ReadOnlySpan<int> e = MemoryMarshal.Cast<float, int>(expected), a = MemoryMarshal.Cast<float, int>(actual);
+                        for (int i = 0; i < e.Length; i++)
+                            Assert.True(e[i] == a[i], $"{name}, {path}, {threads} threads, relu {relu}: value {i} is {actual[i]:R}, expected {expected[i]:R}");
+                        Assert.Contains(expected, float.IsNaN);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void Refuses_odd_outputs_and_wrong_lengths()
+    {
+        var odd = new ConvGeometry(8, 7, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, 8);
+        var oddError = Assert.Throws<ArgumentException>(() => Convolution.ForwardMaxPool2x2(odd, 1, new float[odd.InputSize], new float[odd.WeightCount], new float[8], true, new float[8 * 3 * 4]));
+        Assert.Contains("7×8", oddError.Message);
+        var g = new ConvGeometry(8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 8, 8);
+        var lengthError = Assert.Throws<ArgumentException>(() => Convolution.ForwardMaxPool2x2(g, 2, new float[2 * g.InputSize], new float[g.WeightCount], new float[8], true, new float[2 * g.OutputSize]));
+        Assert.Equal("output", lengthError.ParamName);
+        Assert.Throws<ArgumentException>(() => Convolution.ForwardMaxPool2x2(g, 2, new float[g.InputSize], new float[g.WeightCount], new float[8], true, new float[2 * g.OutputSize / 4]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Convolution.ForwardMaxPool2x2(g, -1, new float[0], new float[g.WeightCount], new float[8], true, new float[0]));
+    }
 
     private static float[] Random(Rng rng, int length)
     {
