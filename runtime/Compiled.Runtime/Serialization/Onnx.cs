@@ -183,8 +183,34 @@ internal sealed class OnnxGraph
 
     private string Flatten(LayerInfo layer, string x) => Node(layer, "Flatten", new[] { x }, OnnxProto.Attribute("axis", 1L));
 
-    private static LayerWindow Window(LayerInfo layer) =>
-        layer.Window ?? throw new InvalidOperationException($"Layer '{layer.Name}' ({layer.Kind}) has no window.");
+    /// <summary>
+    /// The layer's window, after checking that ONNX's shape rule gives the layer's declared output height and width
+    /// from it (a table that does not describe its network would otherwise export a different model).
+    /// </summary>
+    private static LayerWindow Window(LayerInfo layer)
+    {
+        var w = layer.Window ?? throw new InvalidOperationException($"Layer '{layer.Name}' ({layer.Kind}) has no window.");
+        if (!LayerInfo.IsImage(layer.InputShape) || !LayerInfo.IsImage(layer.OutputShape))
+            throw new InvalidOperationException($"Layer '{layer.Name}' ({layer.Kind}) has a window but not an image input and output: {layer}.");
+        long height = OnnxLength(layer, layer.InputShape[1], w.KernelHeight, w.PadTop + w.PadBottom, w.OutputPadHeight);
+        long width = OnnxLength(layer, layer.InputShape[2], w.KernelWidth, w.PadLeft + w.PadRight, w.OutputPadWidth);
+        if (height != layer.OutputShape[1] || width != layer.OutputShape[2])
+            throw new InvalidOperationException($"Layer '{layer.Name}' ({layer.Kind}): its window gives {height}×{width} in ONNX, but the layer outputs {layer.OutputShape[1]}×{layer.OutputShape[2]}.");
+        return w;
+    }
+
+    /// <summary>
+    /// ONNX's output length along one axis: ⌊(W + pads − D·(K − 1) − 1) / S⌋ + 1 for Conv and pooling,
+    /// (W − 1)·S + D·(K − 1) + 1 + output_padding − pads for ConvTranspose.
+    /// </summary>
+    private static long OnnxLength(LayerInfo layer, int input, int kernel, int pads, int outputPad)
+    {
+        var w = layer.Window!;
+        long span = (long)w.Dilation * (kernel - 1) + 1;
+        return layer.Kind == LayerKind.Conv2DTranspose
+            ? (long)(input - 1) * w.Stride + span + outputPad - pads
+            : (input + pads - span) < 0 ? 0 : (input + pads - span) / w.Stride + 1;
+    }
 
     /// <summary>kernel_shape, strides, pads (top, left, bottom, right), dilations and group.</summary>
     private static ProtoMessage[] ConvAttributes(LayerWindow w, int groups) => new[]

@@ -68,7 +68,7 @@ public sealed class OnnxExportTests
         OnnxFiles.Randomize(net, seed: name.Length);
         using var session = OnnxFiles.Session(Onnx.ToBytes(net));
         double worst = 0;
-        foreach (int batch in new[] { 1, 7 })
+        foreach (int batch in new[] { 1, 7, 70 })
         {
             float[] x = OnnxFiles.Inputs(net, batch, seed: batch);
             var (actual, shape) = OnnxFiles.Run(session, x, OnnxFiles.InputShape(net, batch));
@@ -171,6 +171,25 @@ public sealed class OnnxExportTests
     private sealed class NoLayers : TorchMlpInterop, INetwork
     {
         IReadOnlyList<LayerInfo> INetwork.Layers => Array.Empty<LayerInfo>();
+    }
+
+    /// <summary>A table whose window does not give the layer's output (a pad on one side too few).</summary>
+    private sealed class WrongWindow : TorchSeparable, INetwork
+    {
+        IReadOnlyList<LayerInfo> INetwork.Layers { get; } = new[]
+        {
+            new LayerInfo("sepconv1", LayerKind.SeparableConv2D, new[] { 3, 5, 5 }, new[] { 4, 5, 5 })
+            {
+                Window = new LayerWindow(3, 3, stride: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 0, depthMultiplier: 2),
+            },
+        };
+    }
+
+    [Fact]
+    public void A_window_that_does_not_give_the_layers_output_is_refused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Onnx.ToBytes(new WrongWindow()));
+        Assert.Equal("Layer 'sepconv1' (SeparableConv2D): its window gives 5×4 in ONNX, but the layer outputs 5×5.", error.Message);
     }
 
     [Fact]
