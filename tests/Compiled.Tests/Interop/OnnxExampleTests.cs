@@ -59,6 +59,25 @@ public sealed class OnnxExampleTests : IDisposable
         Assert.True(accuracy >= 0.85, $"accuracy {accuracy:F4}: the network did not learn, so the comparison says little");
     }
 
+    /// <summary>docs/interop-onnx.md shows the code between this test's markers, line for line.</summary>
+    [Fact]
+    public void The_documented_example_is_this_tests_code()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Compiled.sln"))) root = Path.GetDirectoryName(root) ?? throw new FileNotFoundException("Compiled.sln above the test binaries");
+        string test = File.ReadAllText(Path.Combine(root, "tests", "Compiled.Tests", "Interop", "OnnxExampleTests.cs"));
+        string doc = File.ReadAllText(Path.Combine(root, "docs", "interop-onnx.md"));
+
+        const string begins = "// --- docs/interop-onnx.md: the example begins ---\n", ends = "        // --- the example ends";
+        int start = test.IndexOf(begins, StringComparison.Ordinal) + begins.Length;
+        string[] code = test[start..test.IndexOf(ends, start, StringComparison.Ordinal)].TrimEnd().Split('\n');
+        string documented = string.Join('\n', Array.ConvertAll(code, line => line.Length >= 8 ? line[8..] : line.Trim()));
+
+        const string opening = "using Microsoft.ML.OnnxRuntime;\n\n";
+        int from = doc.IndexOf(opening, StringComparison.Ordinal) + opening.Length;
+        Assert.Equal(documented, doc[from..doc.IndexOf("```", from, StringComparison.Ordinal)].TrimEnd());
+    }
+
     private static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
