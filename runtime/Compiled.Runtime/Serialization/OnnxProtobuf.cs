@@ -18,8 +18,6 @@ internal sealed class ProtoMessage
     /// <summary>The encoded fields so far.</summary>
     public ReadOnlySpan<byte> Encoded => new(_bytes.GetBuffer(), 0, checked((int)_bytes.Length));
 
-    public long Length => _bytes.Length;
-
     public ProtoMessage Int64(int field, long value)
     {
         Tag(field, 0);

@@ -173,6 +173,28 @@ public sealed class OnnxExportTests
         IReadOnlyList<LayerInfo> INetwork.Layers => Array.Empty<LayerInfo>();
     }
 
+    [Fact]
+    public void Save_Write_and_ToBytes_give_the_same_bytes()
+    {
+        var net = new ImgSeparable();
+        OnnxFiles.Randomize(net, seed: 5);
+        byte[] bytes = Onnx.ToBytes(net);
+        var stream = new MemoryStream();
+        Onnx.Write(stream, net);
+        string path = Path.Combine(Path.GetTempPath(), $"compiled-onnx-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            Onnx.Save(path, net);
+            Assert.Equal(bytes, stream.ToArray());
+            Assert.Equal(bytes, File.ReadAllBytes(path));
+            Assert.Equal(bytes, Onnx.ToBytes(net)); // deterministic
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>A table whose window does not give the layer's output (a pad on one side too few).</summary>
     private sealed class WrongWindow : TorchSeparable, INetwork
     {
@@ -203,6 +225,9 @@ public sealed class OnnxExportTests
             Assert.Contains("'dense1'", error.Message);
             Assert.Contains("Mish", error.Message);
             Assert.Equal("previous", File.ReadAllText(path));
+            var stream = new MemoryStream();
+            Assert.Throws<NotSupportedException>(() => Onnx.Write(stream, new MishNetwork()));
+            Assert.Equal(0, stream.Length);
             Assert.Single(Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*"));
 
             var none = Assert.Throws<NotSupportedException>(() => Onnx.ToBytes(new NoLayers()));
