@@ -120,6 +120,7 @@ public sealed class LayerInfo
     /// <summary>The layer's name in the declaration (<c>conv1</c>, or the <c>Name</c> given): the prefix of its tensors.</summary>
     public string Name { get; }
 
+    /// <summary>The layer's attribute: <see cref="LayerKind.Dense"/>, <see cref="LayerKind.Conv2D"/>, …</summary>
     public LayerKind Kind { get; }
 
     /// <summary>The shape of one input sample: [features] or [channels, height, width].</summary>
