@@ -46,6 +46,13 @@ public interface INetwork
     IReadOnlyList<TensorInfo> Tensors { get; }
 
     /// <summary>
+    /// The layers in declaration order, each with its kind, input and output shapes, activation and resolved
+    /// window: the graph that <see cref="Onnx"/> exports (with the weights of <see cref="Tensors"/>). Generated
+    /// networks list every layer; the default, for other implementations, is empty (nothing to export).
+    /// </summary>
+    IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
+
+    /// <summary>
     /// One training step on a minibatch of <c>inputs.Length / InputSize</c> samples: forward, loss,
     /// backward, then <paramref name="optimizer"/> updates the parameters. Returns the batch's mean loss.
     /// When the loss or a gradient is NaN or infinite the update is skipped, leaving the parameters and
