@@ -338,7 +338,17 @@ internal static class NetworkEmitter
             w.Line("global::System.Span<float> bufferB = new global::System.Span<float>(scratch, InferenceChunk * MaxWidth, InferenceChunk * MaxWidth);");
             w.Line();
             var context = new InferenceContext();
-            foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitInferenceForward(w, layer, context);
+            for (int i = 0; i < plan.Layers.Count; i++)
+            {
+                var layer = plan.Layers[i];
+                // Conv2D + MaxPool(2): one call that pools as it convolves.
+                if (i + 1 < plan.Layers.Count && LayerUnits.For(layer.Spec.Kind) is Conv2DUnit conv && conv.PoolsInKernel(layer, plan.Layers[i + 1]))
+                {
+                    conv.EmitInferenceForwardPooled(w, layer, plan.Layers[++i], context);
+                    continue;
+                }
+                LayerUnits.For(layer.Spec.Kind).EmitInferenceForward(w, layer, context);
+            }
             w.Line("return x;");
         }
         w.Line();

@@ -228,6 +228,34 @@ internal sealed class Conv2DUnit : LayerUnit
             w.Line($"global::Compiled.Kernels.ChannelBias.Add({rows}, {layer.OutputShape.Channels}, {Plane(layer)}, {Bias(layer)}, {output});");
     }
 
+    /// <summary>
+    /// Whether inference runs this layer and <paramref name="next"/> as one call, Convolution.ForwardMaxPool2x2: a Conv2D
+    /// with ReLU or no activation followed by MaxPool(2) with stride 2 over an even output, unpadded (its output exactly
+    /// half the size). Training keeps the two layers apart (the pooling's backward needs the argmax and the
+    /// convolution's output).
+    /// </summary>
+    public bool PoolsInKernel(LayerPlan layer, LayerPlan next) =>
+        !_transposed && (ReLUInKernel(layer) || (layer.Spec.Activation == ActivationKind.Identity && layer.PreActivation is null))
+        && next.Spec.Kind == LayerKind.MaxPool && next.Spec.Activation == ActivationKind.Identity
+        && next.Spec.Window is { KernelHeight: 2, KernelWidth: 2, Stride: 2, Dilation: 1 }
+        && layer.OutputShape.Height % 2 == 0 && layer.OutputShape.Width % 2 == 0
+        && next.OutputShape.Height * 2 == layer.OutputShape.Height && next.OutputShape.Width * 2 == layer.OutputShape.Width;
+
+    /// <summary>Inference of this layer and the MaxPool <paramref name="pool"/> after it in one call (see <see cref="PoolsInKernel"/>).</summary>
+    public void EmitInferenceForwardPooled(CodeWriter w, LayerPlan layer, LayerPlan pool, InferenceContext context)
+    {
+        string id = layer.Id;
+        string output = Naming.Camel(pool.Id) + "Y";
+        w.Line($"// {Describe(layer)}");
+        w.Line($"// {LayerUnits.For(pool.Spec.Kind).Describe(pool)}");
+        w.Line("// In one call: each 2×2 block of the convolution's outputs is pooled as it is computed (never stored whole on the Winograd route)");
+        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {pool.Id}OutputSize);");
+        string relu = ReLUInKernel(layer) ? "true" : "false";
+        w.Line($"global::Compiled.Kernels.Convolution.ForwardMaxPool2x2(in {id}Geometry, rows, x, {Weights(layer)}, {Bias(layer)}, relu: {relu}, {output});");
+        w.Line($"x = {output};");
+        w.Line();
+    }
+
     public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
     {
         string id = layer.Id;
