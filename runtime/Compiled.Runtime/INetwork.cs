@@ -46,6 +46,12 @@ public interface INetwork
     IReadOnlyList<TensorInfo> Tensors { get; }
 
     /// <summary>
+    /// The generator of the network's training-time randomness (its dropout masks), or null when it has none. Training
+    /// checkpoints save and restore its state so that a resumed run draws the masks an uninterrupted one would.
+    /// </summary>
+    Rng? TrainingRandom => null;
+
+    /// <summary>
     /// The layers in declaration order, each with its kind, input and output shapes, activation and resolved
     /// window: the graph that <see cref="Onnx"/> exports (with the weights of <see cref="Tensors"/>). Generated
     /// networks list every layer; the default, for other implementations, is empty (nothing to export).

@@ -86,6 +86,21 @@ public sealed class Rng
         return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
     }
 
+    /// <summary>Copies the generator's four words of state into <paramref name="state"/> (training checkpoints).</summary>
+    internal void CopyState(Span<ulong> state)
+    {
+        state[0] = _s0; state[1] = _s1; state[2] = _s2; state[3] = _s3;
+    }
+
+    /// <summary>Continues from four words copied by <see cref="CopyState"/>: the same sequence as the generator they came from.</summary>
+    /// <exception cref="ArgumentException">All four are zero (xoshiro's one invalid state, never reached from a seed).</exception>
+    internal void RestoreState(ReadOnlySpan<ulong> state)
+    {
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException("An all-zero generator state is invalid (xoshiro256** would return zeros forever).", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+    }
+
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher–Yates); allocation-free.</summary>
     public void Shuffle(Span<int> items)
     {

@@ -25,7 +25,7 @@ internal static class NetworkEmitter
         ("InputChannels", "a constant"), ("InputHeight", "a constant"), ("InputWidth", "a constant"),
         ("State", "a property"), ("StateCount", "a constant"), ("StatisticsCount", "a constant"), ("_state", "a field"),
         ("_statistics", "a field"), ("UpdateRunningStatistics", "a method"), ("ClassWeights", "a property"), ("_classWeights", "a field"),
-        ("Tensors", "a property"), ("Layers", "a property"),
+        ("Tensors", "a property"), ("Layers", "a property"), ("TrainingRandom", "a property"),
     };
 
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
@@ -194,7 +194,14 @@ internal static class NetworkEmitter
     {
         w.Line("private readonly float[] _parameters = new float[ParameterCount];");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-        if (hasDropout) w.Line("private readonly global::Compiled.Rng _dropoutRng;");
+        if (hasDropout)
+        {
+            w.Line("private readonly global::Compiled.Rng _dropoutRng;");
+            w.Line();
+            w.Line("/// <summary>The generator of the dropout masks (training checkpoints save and restore its state).</summary>");
+            w.Line("public global::Compiled.Rng? TrainingRandom => _dropoutRng;");
+            w.Line();
+        }
         if (plan.StateCount > 0)
         {
             w.Line("private readonly float[] _state = new float[StateCount];");

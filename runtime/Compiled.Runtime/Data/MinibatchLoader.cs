@@ -79,6 +79,12 @@ public sealed class MinibatchLoader
         _targets = new float[bufferRows * data.TargetCount];
     }
 
+    /// <summary>The shuffling generator (null without shuffling) and the current order: a checkpoint's loader state.</summary>
+    internal Rng? ShuffleRng => _rng;
+
+    /// <inheritdoc cref="ShuffleRng"/>
+    internal Span<int> Order => _order;
+
     /// <summary>Rows per batch (the last batch of an epoch may have fewer, unless incomplete batches are dropped).</summary>
     public int BatchSize { get; }
 

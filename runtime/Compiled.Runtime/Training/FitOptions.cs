@@ -69,6 +69,27 @@ public sealed class FitOptions
     /// set per epoch (about a third of an epoch's time); off by default.
     /// </summary>
     public bool EvaluateTraining { get; set; }
+
+    /// <summary>
+    /// A file Fit writes a training checkpoint to after every <see cref="CheckpointInterval"/>-th epoch and after
+    /// the last, or null (the default): the weights and BatchNorm statistics, the optimizer's state, the schedule's,
+    /// the epoch, every random generator's state (shuffling, augmentation, dropout), early stopping's best weights
+    /// and the history so far. Written atomically (a temporary file, then a rename): an interrupted run leaves the
+    /// previous checkpoint whole. Resume with <see cref="ResumeFrom"/>. Needs one of the library's optimizers.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Epochs between two checkpoints (default 1: every epoch). Must be positive.</summary>
+    public int CheckpointInterval { get; set; } = 1;
+
+    /// <summary>
+    /// A checkpoint written by a run with the same network declaration, training data size, batch size, shuffling,
+    /// seed and optimizer kind, to continue from, or null (the default). Fit restores everything the checkpoint
+    /// holds into the network and the optimizer, then trains the epochs after the checkpoint's up to
+    /// <see cref="Epochs"/>: the result is the same, bit for bit, as a run that was never interrupted. The history
+    /// Fit returns includes the checkpoint's epochs.
+    /// </summary>
+    public string? ResumeFrom { get; set; }
 }
 
 /// <summary>An epoch's progress so far, for <see cref="FitOptions.BatchProgress"/>.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace Compiled;
 
@@ -14,6 +15,21 @@ public abstract class LearningRateSchedule
 
     /// <summary>Called after each epoch with its validation loss (NaN without validation data). Default: ignored.</summary>
     public virtual void Observe(int epoch, double validationLoss) { }
+
+    /// <summary>
+    /// The state <see cref="Observe"/> builds up, as numbers a training checkpoint saves (none for the schedules that
+    /// are a function of the epoch alone). A schedule written outside the library saves none: it must not keep state
+    /// that a resumed run would need.
+    /// </summary>
+    internal virtual double[] SaveState() => Array.Empty<double>();
+
+    /// <summary>Restores <see cref="SaveState"/>'s numbers.</summary>
+    /// <exception cref="InvalidDataException">They are not what this schedule saves.</exception>
+    internal virtual void LoadState(ReadOnlySpan<double> state)
+    {
+        if (state.Length != 0)
+            throw new InvalidDataException($"The checkpoint holds {state.Length} numbers of schedule state; this {GetType().Name} keeps none.");
+    }
 
     /// <summary>A constant rate: the optimizer's own.</summary>
     public static LearningRateSchedule Constant() => new FunctionSchedule((_, rate) => rate);
@@ -55,8 +71,29 @@ public abstract class LearningRateSchedule
     public static LearningRateSchedule Warmup(int warmupEpochs, LearningRateSchedule? then = null)
     {
         if (warmupEpochs <= 0) throw new ArgumentOutOfRangeException(nameof(warmupEpochs), warmupEpochs, "The warm-up must last at least one epoch.");
-        var after = then ?? Constant();
-        return new FunctionSchedule((epoch, rate) => epoch <= warmupEpochs ? rate * epoch / warmupEpochs : after.Rate(epoch - warmupEpochs, rate));
+        return new WarmupSchedule(warmupEpochs, then ?? Constant());
+    }
+
+    /// <summary>The warm-up, then another schedule, which also sees the validation losses after the warm-up and keeps its state in checkpoints.</summary>
+    private sealed class WarmupSchedule : LearningRateSchedule
+    {
+        private readonly int _warmup;
+        private readonly LearningRateSchedule _then;
+
+        public WarmupSchedule(int warmup, LearningRateSchedule then) => (_warmup, _then) = (warmup, then);
+
+        public override float Rate(int epoch, float initialRate) =>
+            epoch <= _warmup ? initialRate * epoch / _warmup : _then.Rate(epoch - _warmup, initialRate);
+
+        // Counted from the end of the warm-up, as Rate is: a ReduceOnPlateau after it watches the epochs after it.
+        public override void Observe(int epoch, double validationLoss)
+        {
+            if (epoch > _warmup) _then.Observe(epoch - _warmup, validationLoss);
+        }
+
+        internal override double[] SaveState() => _then.SaveState();
+
+        internal override void LoadState(ReadOnlySpan<double> state) => _then.LoadState(state);
     }
 
     private static void CheckFactor(float gamma, string name)
@@ -107,6 +144,15 @@ public sealed class ReduceOnPlateauSchedule : LearningRateSchedule
 
     /// <inheritdoc />
     public override float Rate(int epoch, float initialRate) => Math.Max(Math.Max(MinimumRate, float.Epsilon), initialRate * _scale);
+
+    internal override double[] SaveState() => new[] { _best, _bad, _scale };
+
+    internal override void LoadState(ReadOnlySpan<double> state)
+    {
+        if (state.Length != 3 || state[1] < 0 || state[1] != Math.Floor(state[1]) || !(state[2] > 0 && state[2] <= 1))
+            throw new InvalidDataException("The checkpoint's schedule state is not a ReduceOnPlateauSchedule's (best loss, epochs without improvement, scale).");
+        (_best, _bad, _scale) = (state[0], (int)state[1], (float)state[2]);
+    }
 
     /// <inheritdoc />
     public override void Observe(int epoch, double validationLoss)

@@ -218,6 +218,9 @@ public abstract class Optimizer
     /// <summary>The kind code written to state files, or 0 for an optimizer whose state cannot be saved.</summary>
     private protected virtual OptimizerKind Kind => OptimizerKind.None;
 
+    /// <summary>Whether <see cref="SaveState"/> and <see cref="LoadState"/> work (one of the library's optimizers).</summary>
+    internal bool CanSaveState => Kind != OptimizerKind.None;
+
     /// <summary>The fixed settings (all but the learning rate) in their documented order, as floats.</summary>
     private protected virtual float[] Settings() => Array.Empty<float>();
 

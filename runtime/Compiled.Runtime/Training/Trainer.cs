@@ -29,6 +29,8 @@ public static class Trainer
         if (!Enum.IsDefined(options.Monitor))
             throw new ArgumentOutOfRangeException(nameof(options), options.Monitor, "FitOptions.Monitor is not an EarlyStoppingMonitor value.");
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (options.CheckpointInterval <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.CheckpointInterval, "FitOptions.CheckpointInterval must be positive (1: every epoch).");
         if (options.Validation is { Count: 0 })
             throw new ArgumentException("FitOptions.Validation is empty: give it at least one sample, or leave it null.", nameof(options.Validation));
 
@@ -48,8 +50,34 @@ public static class Trainer
         double bestLoss = double.PositiveInfinity;
         int sinceBest = 0, bestEpoch = 0;
 
+        if ((options.CheckpointPath is not null || options.ResumeFrom is not null) && !optimizer.CanSaveState)
+            throw new ArgumentException($"Checkpoints keep the optimizer's state, and {optimizer.GetType().Name} cannot save it: use one of the library's optimizers (Sgd, AdaGrad, RmsProp, Adam, AdamW).", nameof(options));
+
         float initialRate = optimizer.LearningRate;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        int firstEpoch = 1;
+        bool stop = false;
+        if (options.ResumeFrom is { } resume)
+        {
+            var c = TrainingCheckpoint.Load(resume);
+            CheckResumable(c, resume, network, train, options, loader, augmentationRng);
+            // Everything that can refuse is checked first (the optimizer and the schedule check before they change).
+            optimizer.LoadState(new System.IO.MemoryStream(c.Optimizer, writable: false), resume);
+            options.Schedule?.LoadState(c.Schedule);
+            Restore(network, c.Weights);
+            if (c.DropoutRng is not null) network.TrainingRandom!.RestoreState(c.DropoutRng);
+            if (c.ShuffleRng is not null) loader.ShuffleRng!.RestoreState(c.ShuffleRng);
+            if (c.AugmentationRng is not null) augmentationRng!.RestoreState(c.AugmentationRng);
+            c.Order.CopyTo(loader.Order);
+            initialRate = c.InitialRate;
+            (bestLoss, sinceBest, bestEpoch) = (c.BestScore, c.SinceBest, c.BestEpoch);
+            best = options.Patience > 0 ? c.Best : null;
+            foreach (var report in c.History) history.Add(report);
+            firstEpoch = c.Epoch + 1;
+            stop = c.Stopped;
+            history.StoppedEarly = stop && c.Epoch < options.Epochs;
+        }
+
+        for (int epoch = firstEpoch; epoch <= options.Epochs && !stop; epoch++)
         {
             if (options.Schedule is { } schedule) optimizer.LearningRate = schedule.Rate(epoch, initialRate);
             float epochRate = optimizer.LearningRate;
@@ -123,20 +151,82 @@ public static class Trainer
                     network.State.CopyTo(best.AsSpan(network.ParameterCount)); // BatchNorm's running statistics go with the weights
                     bestEpoch = epoch;
                 }
-                else
+                else if (++sinceBest >= options.Patience)
                 {
-                    if (++sinceBest >= options.Patience)
-                    {
-                        history.StoppedEarly = epoch < options.Epochs;
-                        break;
-                    }
+                    history.StoppedEarly = epoch < options.Epochs;
+                    stop = true;
                 }
             }
+            if (options.CheckpointPath is { } checkpointPath && (epoch % options.CheckpointInterval == 0 || epoch == options.Epochs || stop))
+                Checkpoint(network, train, options, optimizer, loader, augmentationRng, history, epoch, stop, initialRate, bestLoss, sinceBest, bestEpoch, best)
+                    .Save(checkpointPath);
         }
         int last = history.Epochs[^1].Epoch;
         history.BestEpoch = best is null ? last : bestEpoch;
         if (best is not null && bestEpoch != last) Restore(network, best);
         return history;
+    }
+
+    /// <summary>Everything a resumed run needs, after <paramref name="epoch"/>.</summary>
+    private static TrainingCheckpoint Checkpoint(INetwork network, Dataset train, FitOptions options, Optimizer optimizer,
+        MinibatchLoader loader, Rng? augmentationRng, FitHistory history, int epoch, bool stop, float initialRate,
+        double bestScore, int sinceBest, int bestEpoch, float[]? best)
+    {
+        var weights = new float[network.ParameterCount + network.State.Length];
+        network.Parameters.CopyTo(weights);
+        network.State.CopyTo(weights.AsSpan(network.ParameterCount));
+        var optimizerState = new System.IO.MemoryStream();
+        optimizer.SaveState(optimizerState);
+        return new TrainingCheckpoint
+        {
+            Signature = WeightFile.Signature(network.Architecture), ParameterCount = network.ParameterCount, StateLength = network.State.Length,
+            Epoch = epoch, Stopped = stop, InitialRate = initialRate,
+            BatchSize = loader.BatchSize, Shuffle = options.Shuffle, Seed = options.Seed, TrainCount = train.Count,
+            Augmentation = augmentationRng is not null,
+            Weights = weights, Optimizer = optimizerState.ToArray(),
+            DropoutRng = State(network.TrainingRandom), ShuffleRng = State(loader.ShuffleRng), AugmentationRng = State(augmentationRng),
+            Order = loader.Order.ToArray(),
+            Schedule = options.Schedule?.SaveState() ?? Array.Empty<double>(),
+            BestScore = bestScore, SinceBest = sinceBest, BestEpoch = bestEpoch, Best = (float[]?)best?.Clone(),
+            History = new System.Collections.Generic.List<EpochReport>(history.Epochs),
+        };
+
+        static ulong[]? State(Rng? rng)
+        {
+            if (rng is null) return null;
+            var state = new ulong[4];
+            rng.CopyState(state);
+            return state;
+        }
+    }
+
+    /// <summary>Refuses a checkpoint of another network or of a run that would not continue the same way.</summary>
+    private static void CheckResumable(TrainingCheckpoint c, string path, INetwork network, Dataset train, FitOptions options,
+        MinibatchLoader loader, Rng? augmentationRng)
+    {
+        void Refuse(string what) => throw new ArgumentException($"The checkpoint '{path}' cannot resume this run: {what}.", nameof(options));
+        if (c.Signature != WeightFile.Signature(network.Architecture) || c.ParameterCount != network.ParameterCount || c.StateLength != network.State.Length)
+            Refuse($"it was written for another network architecture ({c.ParameterCount} parameters; this {network.GetType().Name} has {network.ParameterCount}, or their declarations differ)");
+        if (c.TrainCount != train.Count) Refuse($"it trained on {c.TrainCount} samples, this run has {train.Count}");
+        if (c.BatchSize != loader.BatchSize) Refuse($"its batch size was {c.BatchSize}, this run's is {loader.BatchSize}");
+        if (c.Shuffle != options.Shuffle) Refuse($"it was written with Shuffle = {c.Shuffle}, this run has {options.Shuffle}");
+        if (c.Seed != options.Seed) Refuse($"it was written with Seed = {c.Seed}, this run has {options.Seed}");
+        if (c.Augmentation != (augmentationRng is not null)) Refuse(c.Augmentation ? "it was written with augmentation and this run has none" : "it was written without augmentation and this run has some");
+        if ((c.DropoutRng is null) != (network.TrainingRandom is null)) Refuse("its dropout state does not match the network");
+        if ((c.ShuffleRng is null) != (loader.ShuffleRng is null) || c.Order.Length != train.Count || !IsPermutation(c.Order))
+            Refuse("its shuffled order does not fit the training data");
+        if (options.Schedule is null && c.Schedule.Length > 0) Refuse("it holds a learning-rate schedule's state and this run has no schedule");
+    }
+
+    private static bool IsPermutation(int[] order)
+    {
+        var seen = new bool[order.Length];
+        foreach (int i in order)
+        {
+            if ((uint)i >= (uint)order.Length || seen[i]) return false;
+            seen[i] = true;
+        }
+        return true;
     }
 
     /// <summary>Puts back a snapshot of the parameters followed by the state.</summary>

@@ -131,4 +131,21 @@ public sealed class EarlyStoppingMonitorTests
             Epochs = 2, Validation = data, Patience = 1, Monitor = EarlyStoppingMonitor.ValidationAccuracy,
         }));
     }
+
+    [Fact]
+    public void A_plateau_schedule_after_a_warm_up_sees_the_losses_after_the_warm_up()
+    {
+        // Warm-up of 2 epochs, then halve the rate after one epoch without improvement (patience 0). By hand: the
+        // losses of epochs 1 and 2 are not the plateau schedule's (a loss rising from 1 to 5 there changes nothing);
+        // epoch 3 (its epoch 1) sets its best, 2.0; epoch 4 does not improve: the rate of epoch 5 is halved.
+        var schedule = LearningRateSchedule.Warmup(2, new ReduceOnPlateauSchedule(factor: 0.5f, patience: 0));
+        double[] losses = { 1, 5, 2, 3 };
+        var rates = new List<float>();
+        for (int epoch = 1; epoch <= 5; epoch++)
+        {
+            rates.Add(schedule.Rate(epoch, 0.8f));
+            if (epoch <= losses.Length) schedule.Observe(epoch, losses[epoch - 1]);
+        }
+        Assert.Equal(new[] { 0.4f, 0.8f, 0.8f, 0.8f, 0.4f }, rates);
+    }
 }
