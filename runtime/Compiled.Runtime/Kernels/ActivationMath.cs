@@ -45,7 +45,7 @@ public static class ActivationMath
 
     // ---- ReLU: y = max(0, z); f′ = [z > 0]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReLU(float z) => z > 0f ? z : 0f;
+    public static float ReLU(float z) => z > 0f || float.IsNaN(z) ? z : 0f; // NaN stays NaN, as in the vector version
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ReLU(Vector256<float> z) => Vector256.Max(z, Vector256<float>.Zero);

@@ -121,6 +121,21 @@ public sealed class ActivationVectorTests
 
     [Theory]
     [MemberData(nameof(Functions))]
+    public void A_NaN_input_gives_NaN_in_every_lane_and_in_the_scalar_tail(string name)
+    {
+        // A diverging network must stay visibly diverged: the vector body (Vector256.Max keeps NaN) and the scalar
+        // tail of the same loop must agree, whatever lane the NaN falls in.
+        var f = Make(name);
+        Assert.True(float.IsNaN(f.Scalar(float.NaN)), $"scalar {name}(NaN) = {f.Scalar(float.NaN)}");
+        for (int lane = 0; lane < 8; lane++)
+        {
+            var z = Vector256.Create(0.5f).WithElement(lane, float.NaN);
+            Assert.True(float.IsNaN(f.Vector(z)[lane]), $"vector {name}(NaN) in lane {lane} = {f.Vector(z)[lane]}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Functions))]
     public void Vector_and_scalar_backward_match_the_double_derivative(string name)
     {
         // dz = dy·f′(z), given z, y = f(z) rounded to float (what the forward pass stored) and dy.
