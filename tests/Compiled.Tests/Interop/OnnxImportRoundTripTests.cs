@@ -63,8 +63,12 @@ public sealed class OnnxImportRoundTripTests
     public static TheoryData<string> Names => new(Networks.Keys);
 
     /// <summary>Every network once: the original (random biases and statistics), its model, the import, and the compiled import.</summary>
-    private sealed record Case(INetwork Original, byte[] Model, ImportedNetwork Imported, string Declaration, string TypeName);
+    private sealed record Case(INetwork Original, byte[] Model, ImportedNetwork? Imported, string Declaration, string TypeName, Exception? Failure);
 
+    /// <summary>
+    /// All networks imported once and their declarations compiled together (one compilation is much faster than 29);
+    /// a network the importer refuses fails its own tests only.
+    /// </summary>
     private static readonly Lazy<(Dictionary<string, Case> Cases, Assembly Assembly)> All = new(() =>
     {
         var cases = new Dictionary<string, Case>();
@@ -73,14 +77,21 @@ public sealed class OnnxImportRoundTripTests
             var original = create();
             OnnxFiles.Randomize(original, seed: name.Length + 100);
             byte[] model = Onnx.ToBytes(original);
-            var imported = OnnxImportFiles.Import(model);
             // The same class name as the original: the re-exported model's graph is named after the class.
             string ns = "Imported." + name;
-            string loss = original.GetType().GetCustomAttribute<NetworkAttribute>()!.Loss.ToString();
-            string declaration = imported.Declaration(name, ns, loss, name + ".onnx", name + ".safetensors");
-            cases[name] = new Case(original, model, imported, declaration, ns + "." + name);
+            try
+            {
+                var imported = OnnxImportFiles.Import(model);
+                string loss = original.GetType().GetCustomAttribute<NetworkAttribute>()!.Loss.ToString();
+                string declaration = imported.Declaration(name, ns, loss, name + ".onnx", name + ".safetensors");
+                cases[name] = new Case(original, model, imported, declaration, ns + "." + name, null);
+            }
+            catch (ImportException e)
+            {
+                cases[name] = new Case(original, model, null, "", "", e);
+            }
         }
-        var assembly = OnnxImportFiles.Compile(cases.Values.Select(c => c.Declaration).ToList());
+        var assembly = OnnxImportFiles.Compile(cases.Values.Where(c => c.Failure is null).Select(c => c.Declaration).ToList());
         return (cases, assembly);
     });
 
@@ -88,8 +99,9 @@ public sealed class OnnxImportRoundTripTests
     {
         var (cases, assembly) = All.Value;
         var c = cases[name];
+        if (c.Failure is not null) throw new InvalidOperationException($"{name} was not imported: {c.Failure.Message}", c.Failure);
         var compiled = OnnxImportFiles.Create(assembly, c.TypeName);
-        Safetensors.Read(new MemoryStream(c.Imported.WeightBytes()), compiled);
+        Safetensors.Read(new MemoryStream(c.Imported!.WeightBytes()), compiled);
         return (c, compiled);
     }
 
@@ -119,7 +131,7 @@ public sealed class OnnxImportRoundTripTests
     {
         var (c, compiled) = Load(name);
         var fresh = (INetwork)Activator.CreateInstance(c.Original.GetType())!;
-        Safetensors.Read(new MemoryStream(c.Imported.WeightBytes()), fresh);
+        Safetensors.Read(new MemoryStream(c.Imported!.WeightBytes()), fresh);
         Assert.Equal(c.Original.Parameters.ToArray(), fresh.Parameters.ToArray());
         Assert.Equal(c.Original.State.ToArray(), fresh.State.ToArray());
         foreach (int batch in new[] { 1, 7, 70 })
@@ -131,6 +143,7 @@ public sealed class OnnxImportRoundTripTests
             double difference = OnnxImportFiles.Compare(compiled, c.Original, x);
             if (Networks[name].Exact) Assert.True(OnnxImportFiles.SameBits(c.Original, compiled, x), $"{name}: the compiled import differs by {difference:E2} at batch {batch}");
             else Assert.True(difference <= 1e-6, $"{name}: the compiled import differs by {difference:E2} at batch {batch}");
+            _output.WriteLine($"{name}, batch {batch}: the compiled import differs from the original by {difference:E2}");
         }
     }
 
