@@ -155,7 +155,7 @@ public sealed class OnnxImporter
                 break;
             case "Dropout":
                 if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0
-                    && (!_constants.TryGetValue(node.Inputs[2], out var mode) || mode.Count != 1 || (mode.Int64s?[0] ?? 1) != 0 && mode.DataType != 9))
+                    && (!_constants.TryGetValue(node.Inputs[2], out var mode) || mode.Int64s is not { Length: 1 } || mode.Int64s[0] != 0))
                     throw new ImportException(node, "its training_mode is not a constant false");
                 _skipped.Add($"{node.OpType} '{node.Name}' (the identity at inference)");
                 break;
@@ -462,7 +462,7 @@ public sealed class OnnxImporter
 
         // A depthwise convolution without bias whose only use is a 1×1 convolution: Compiled's SeparableConv2D.
         if (group == channels && bias is null && kh == kw && (same || padH == padW)
-            && SoleConsumer(node.Outputs[0]) is { OpType: "Conv" } pointwise && Pointwise(pointwise, filters) is { } pw)
+            && SoleConsumer(node.Outputs[0]) is { OpType: "Conv" } pointwise && pointwise.Inputs[0] == node.Outputs[0] && Pointwise(pointwise, filters) is { } pw)
         {
             _visited.Add(pointwise);
             var pwBias = Weight(pointwise, 2, "bias");

@@ -234,8 +234,8 @@ public sealed class OnnxAttribute
 /// <summary>A TensorProto: name, dims, data type and the values (raw_data, float_data or int64_data).</summary>
 public sealed class OnnxTensor
 {
-    /// <summary>TensorProto.DataType.FLOAT and INT64.</summary>
-    public const int FloatType = 1, Int64Type = 7;
+    /// <summary>TensorProto.DataType.FLOAT, INT64 and BOOL.</summary>
+    public const int FloatType = 1, Int64Type = 7, BoolType = 9;
 
     public string Name { get; private set; } = "";
 
@@ -246,7 +246,7 @@ public sealed class OnnxTensor
     /// <summary>The values of a FLOAT tensor (null for other types).</summary>
     public float[]? Floats { get; private set; }
 
-    /// <summary>The values of an INT64 tensor (null for other types).</summary>
+    /// <summary>The values of an INT64 or BOOL tensor (null for other types).</summary>
     public long[]? Int64s { get; private set; }
 
     /// <summary>The number of values the dims give.</summary>
@@ -262,6 +262,22 @@ public sealed class OnnxTensor
         _ => $"data type {type}",
     };
 
+    private delegate T ReadValue<T>(ReadOnlySpan<byte> bytes);
+
+    /// <summary>
+    /// The <paramref name="count"/> values of a tensor: from raw_data (exactly <paramref name="size"/> bytes each,
+    /// little-endian) when present, else from the typed field, which must hold exactly that many.
+    /// </summary>
+    private static T[] Values<T>(string label, string type, string field, bool hasRaw, ReadOnlySpan<byte> raw, List<T> typed, long count, int size, ReadValue<T> read)
+    {
+        if (!hasRaw)
+            return typed.Count == count ? typed.ToArray() : throw new InvalidDataException($"{label} has {typed.Count} {field} values for {count} {type} values.");
+        if (raw.Length != size * count) throw new InvalidDataException($"{label} has {raw.Length} bytes of raw_data for {count} {type} values.");
+        var values = new T[count];
+        for (int i = 0; i < values.Length; i++) values[i] = read(raw[(size * i)..]);
+        return values;
+    }
+
     internal static OnnxTensor Parse(ReadOnlySpan<byte> bytes, string what)
     {
         var tensor = new OnnxTensor();
@@ -269,6 +285,7 @@ public sealed class OnnxTensor
         var dims = new List<long>();
         var floats = new List<float>();
         var int64s = new List<long>();
+        var bools = new List<long>();
         ReadOnlySpan<byte> raw = default;
         bool hasRaw = false, external = false;
         while (wire.Next(out int field))
@@ -278,6 +295,7 @@ public sealed class OnnxTensor
                 case 1: wire.Int64s(dims); break;
                 case 2: tensor.DataType = (int)wire.Int64(); break;
                 case 4: wire.Floats(floats); break;
+                case 5: wire.Int64s(bools); break; // int32_data: bool values when not raw
                 case 7: wire.Int64s(int64s); break;
                 case 8: tensor.Name = wire.String(); break;
                 case 9: raw = wire.Bytes(); hasRaw = true; break;
@@ -298,29 +316,11 @@ public sealed class OnnxTensor
         tensor.Dims = dims.ToArray();
         tensor.Count = count;
         if (tensor.DataType == FloatType)
-        {
-            if (hasRaw)
-            {
-                if (raw.Length != 4 * count) throw new InvalidDataException($"{label} has {raw.Length} bytes of raw_data for {count} float32 values.");
-                var values = new float[count];
-                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(4 * i)..]);
-                tensor.Floats = values;
-            }
-            else if (floats.Count == count) tensor.Floats = floats.ToArray();
-            else throw new InvalidDataException($"{label} has {floats.Count} float_data values for {count} float32 values.");
-        }
+            tensor.Floats = Values(label, "float32", "float_data", hasRaw, raw, floats, count, 4, BinaryPrimitives.ReadSingleLittleEndian);
         else if (tensor.DataType == Int64Type)
-        {
-            if (hasRaw)
-            {
-                if (raw.Length != 8 * count) throw new InvalidDataException($"{label} has {raw.Length} bytes of raw_data for {count} int64 values.");
-                var values = new long[count];
-                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt64LittleEndian(raw[(8 * i)..]);
-                tensor.Int64s = values;
-            }
-            else if (int64s.Count == count) tensor.Int64s = int64s.ToArray();
-            else throw new InvalidDataException($"{label} has {int64s.Count} int64_data values for {count} int64 values.");
-        }
+            tensor.Int64s = Values(label, "int64", "int64_data", hasRaw, raw, int64s, count, 8, BinaryPrimitives.ReadInt64LittleEndian);
+        else if (tensor.DataType == BoolType)
+            tensor.Int64s = Values(label, "bool", "int32_data", hasRaw, raw, bools, count, 1, b => (long)b[0]);
         return tensor;
     }
 }

@@ -170,6 +170,29 @@ public sealed class OnnxImportErrorTests
         Assert.True(OnnxFiles.MaxDifference(actual, expected) <= 1e-6, $"{OnnxFiles.MaxDifference(actual, expected):E2}");
     }
 
+    [Fact]
+    public void Dropout_in_training_mode_is_refused_and_aliases_of_initializers_are_read()
+    {
+        // Dropout(x, ratio, training_mode) with a constant training_mode; the Gemm's weight through an Identity of
+        // the initializer (PyTorch writes one where two tensors are equal).
+        byte[] WithTraining(bool training) => Model(new[] { 2 }, new[] { 3 }, new[]
+        {
+            Node("Identity", "alias", new[] { "w" }, "w_alias"),
+            Node("Gemm", "fc", new[] { "input", "w_alias", "b" }, "h", OnnxProto.Attribute("transB", 1L)),
+            Node("Dropout", "drop", new[] { "h", "ratio", "training" }, "output"),
+        }, new[]
+        {
+            Floats("w", new[] { 3, 2 }, 1), Floats("b", new[] { 3 }, 2), OnnxProto.FloatTensor("ratio", Array.Empty<int>(), new[] { 0.5f }),
+            OnnxProto.Tensor("training", Array.Empty<int>(), 9, new[] { (byte)(training ? 1 : 0) }),
+        });
+        Assert.Equal("Cannot import Dropout node 'drop': its training_mode is not a constant false.", Refused(WithTraining(true)).Message);
+        var imported = OnnxImportFiles.Import(WithTraining(false));
+        string declaration = imported.Declaration("N", "", "MeanSquaredError", "m.onnx", "m.safetensors");
+        Assert.Equal(new[] { "[Network(Loss = Loss.MeanSquaredError)]", "[Input(2)]", "[Dense(3)]" }, OnnxImportFiles.AttributeLines(declaration));
+        Assert.Contains("// Left out: Dropout 'drop' (the identity at inference).", declaration);
+        Assert.Contains("weights 'w', 'b'", declaration);
+    }
+
     private static string[] Lines(byte[] model) =>
         OnnxImportFiles.AttributeLines(OnnxImportFiles.Import(model).Declaration("N", "", "MeanSquaredError", "m.onnx", "m.safetensors"));
 

@@ -55,22 +55,24 @@ internal static class OnnxImportFiles
     /// <summary>The largest |a − b| / max(1, |b|) over every output of <paramref name="a"/> and <paramref name="b"/> on the same inputs.</summary>
     public static double Compare(INetwork a, INetwork b, float[] inputs)
     {
-        int count = inputs.Length / a.InputSize;
-        var x = new float[count * a.OutputSize];
-        var y = new float[count * b.OutputSize];
-        a.Predict(inputs, x);
-        b.Predict(inputs, y);
+        var (x, y) = Predictions(a, b, inputs);
         return OnnxFiles.MaxDifference(x, y);
     }
 
     /// <summary>Whether Predict of the two networks gives the same bits on <paramref name="inputs"/>.</summary>
     public static bool SameBits(INetwork a, INetwork b, float[] inputs)
     {
+        var (x, y) = Predictions(a, b, inputs);
+        return x.Select(BitConverter.SingleToInt32Bits).SequenceEqual(y.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    private static (float[] A, float[] B) Predictions(INetwork a, INetwork b, float[] inputs)
+    {
         int count = inputs.Length / a.InputSize;
         var x = new float[count * a.OutputSize];
         var y = new float[count * b.OutputSize];
         a.Predict(inputs, x);
         b.Predict(inputs, y);
-        return x.Select(BitConverter.SingleToInt32Bits).SequenceEqual(y.Select(BitConverter.SingleToInt32Bits));
+        return (x, y);
     }
 }
