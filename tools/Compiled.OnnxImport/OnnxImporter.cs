@@ -16,7 +16,7 @@ public sealed class OnnxImporter
     public static readonly string[] SupportedOperators =
     {
         "Gemm", "MatMul", "Add (after MatMul)", "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
-        "Flatten", "Reshape (to [N, -1])", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus",
+        "Flatten", "Reshape (to [N, -1], and back after activations)", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus",
         "Softmax", "Sigmoid + Mul (swish)", "Dropout", "Identity", "Constant", "Pad (of zeros)",
     };
 
@@ -27,6 +27,9 @@ public sealed class OnnxImporter
     private readonly HashSet<string> _usedInitializers = new(StringComparer.Ordinal);
     private readonly List<ImportedLayer> _layers = new();
     private readonly List<string> _skipped = new();
+
+    /// <summary>The image each Flatten layer flattened.</summary>
+    private readonly Dictionary<ImportedLayer, int[]> _flattened = new();
 
     /// <summary>The current value's shape per sample: [F] or [C, H, W].</summary>
     private int[] _shape = Array.Empty<int>();
@@ -645,7 +648,9 @@ public sealed class OnnxImporter
         if (_pooled) _pooled = false;
         else if (_shape.Length == 3)
         {
-            _layers.Add(new ImportedLayer(LayerKind.Flatten, node));
+            var layer = new ImportedLayer(LayerKind.Flatten, node);
+            _flattened[layer] = _shape;
+            _layers.Add(layer);
             _shape = new[] { _shape[0] * _shape[1] * _shape[2] };
         }
         else _skipped.Add($"{node.OpType} '{node.Name}' (a vector stays a vector)");
@@ -659,9 +664,37 @@ public sealed class OnnxImporter
         long features = _shape.Aggregate(1L, (a, b) => a * b);
         var s = target.Int64s;
         bool flat = s.Length == 2 && s[0] is 0 or -1 && (s[1] == -1 || s[1] == features) && !(s[0] == -1 && s[1] == -1);
-        if (!flat)
-            throw new ImportException(node, $"it reshapes to [{string.Join(", ", s)}]; the only reshape Compiled has is the flatten to [N, -1] ([N, {features}])");
-        Flat(node);
+        if (flat)
+        {
+            Flat(node);
+            return;
+        }
+        if (!Unflatten(node, s))
+            throw new ImportException(node, $"it reshapes to [{string.Join(", ", s)}]; the reshapes Compiled has are the flatten to [N, -1] ([N, {features}]) and its undoing after activations");
+    }
+
+    /// <summary>
+    /// A Reshape back to the image a Flatten layer flattened, with only activations between: elementwise, or a
+    /// softmax over the whole sample, they give the same values on the image, so the Flatten is dropped and the
+    /// activations apply to the image. (This is how an ONNX graph, Compiled's export among them, writes a softmax
+    /// over all of an image's values: Flatten, Softmax, Reshape.)
+    /// </summary>
+    private bool Unflatten(OnnxNode node, long[] shape)
+    {
+        int at = _layers.FindLastIndex(l => l.Kind == LayerKind.Flatten);
+        if (at < 0 || _pooled || _shape.Length != 1 || shape.Length != 4 || shape[0] is not (0 or -1)) return false;
+        int[] image = _flattened[_layers[at]];
+        if (!shape.Skip(1).SequenceEqual(image.Select(d => (long)d)) || _layers.Skip(at + 1).Any(l => l.Kind != LayerKind.Activation)) return false;
+        var flatten = _layers[at];
+        _layers.RemoveAt(at);
+        if (at < _layers.Count)
+        {
+            _layers[at].Nodes.Insert(0, flatten.Nodes[0]);
+            _layers[^1].Nodes.Add(node);
+        }
+        else _skipped.Add($"{flatten.Nodes[0].OpType} '{flatten.Nodes[0].Name}' and {node.OpType} '{node.Name}' (they undo each other)");
+        _shape = image;
+        return true;
     }
 
     private void BatchNorm(OnnxNode node)

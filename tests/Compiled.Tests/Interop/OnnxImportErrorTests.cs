@@ -193,6 +193,19 @@ public sealed class OnnxImportErrorTests
         Assert.Contains("weights 'w', 'b'", declaration);
     }
 
+    [Fact]
+    public void Writing_a_tensor_table_checks_that_each_tensor_lies_in_its_buffer()
+    {
+        var tensors = new[] { new TensorInfo("a.weight", new[] { 2, 3 }, TensorStore.Parameters, 0), new TensorInfo("a.running_mean", new[] { 2 }, TensorStore.State, 1) };
+        var e = Assert.Throws<ArgumentException>(() => Safetensors.Write(new MemoryStream(), tensors, new float[5], new float[3]));
+        Assert.StartsWith("Tensor 'a.weight' (6 values at 0) lies outside its Parameters buffer.", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Safetensors.Write(new MemoryStream(), tensors, new float[6], new float[2]));
+        Assert.StartsWith("Tensor 'a.running_mean' (2 values at 1) lies outside its State buffer.", e.Message);
+        var stream = new MemoryStream();
+        Safetensors.Write(stream, tensors, new float[6], new float[3]);
+        Assert.True(stream.Length > 8 + 4 * 8);
+    }
+
     private static string[] Lines(byte[] model) =>
         OnnxImportFiles.AttributeLines(OnnxImportFiles.Import(model).Declaration("N", "", "MeanSquaredError", "m.onnx", "m.safetensors"));
 

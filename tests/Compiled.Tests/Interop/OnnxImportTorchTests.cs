@@ -126,11 +126,17 @@ public sealed class OnnxImportTorchTests
         string model = directory + ".onnx";
         try
         {
-            File.WriteAllBytes(model, Onnx.ToBytes(new OnnxImageSoftmax()));
+            // A local response normalization after a ReLU: LRN has no Compiled layer.
+            var graph = OnnxProto.Graph("g", new[]
+                {
+                    OnnxProto.Node("Relu", "relu", new[] { "input" }, "r", Array.Empty<ProtoMessage>()),
+                    OnnxProto.Node("LRN", "norm1", new[] { "r" }, "output", new[] { OnnxProto.Attribute("size", 3L) }),
+                }, Array.Empty<ProtoMessage>(), OnnxProto.FloatValue("input", "N", new[] { 2, 4, 4 }), OnnxProto.FloatValue("output", "N", new[] { 2, 4, 4 }));
+            File.WriteAllBytes(model, OnnxProto.Model(7, 13, "test", "1", "", graph).Encoded.ToArray());
             var output = new StringWriter();
             var error = new StringWriter();
             Assert.Equal(1, Program.Run(new[] { model, "--class", "Net", "--out", directory }, output, error));
-            Assert.Contains("Cannot import Reshape node 'activation1/Reshape'", error.ToString());
+            Assert.Contains("Cannot import LRN node 'norm1'", error.ToString());
             Assert.Contains("Nothing was written.", error.ToString());
             Assert.False(Directory.Exists(directory));
 
