@@ -74,8 +74,10 @@ public static class Program
         {
             Directory.CreateDirectory(directory);
             string cs = Path.Combine(directory, className + ".cs"), weightPath = Path.Combine(directory, weights);
-            network.SaveWeights(weightPath);
-            File.WriteAllText(cs, source, new UTF8Encoding(false));
+            network.SaveWeights(weightPath); // atomic, as the declaration below
+            string temporary = cs + ".tmp";
+            File.WriteAllText(temporary, source, new UTF8Encoding(false));
+            File.Move(temporary, cs, overwrite: true);
             output.WriteLine($"Wrote {cs} ({network.Layers.Count} layers) and {weightPath} ({network.Parameters.Length} parameters, {network.State.Length} statistics).");
             output.WriteLine($"Add {className}.cs to a project that references Compiled, then load the weights:");
             output.WriteLine($"    var net = new {(ns.Length > 0 ? ns + "." : "")}{className}();");
