@@ -39,7 +39,7 @@ public static class Onnx
 
     /// <summary>
     /// Writes the model to <paramref name="path"/> atomically (a temporary file beside it, then a rename), like
-    /// <see cref="Safetensors.Save"/>. Nothing is written when the network cannot be exported.
+    /// <see cref="Safetensors.Save(string, INetwork)"/>. Nothing is written when the network cannot be exported.
     /// </summary>
     /// <exception cref="NotSupportedException">See <see cref="Write"/>.</exception>
     /// <exception cref="IOException">The file could not be written; an existing file is left as it was.</exception>

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
@@ -25,9 +26,25 @@ public static class Safetensors
     /// <summary>Writes the network's tensors to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, INetwork network)
     {
-        ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(network);
-        var layout = SafetensorsLayout.Of(network.Tensors);
+        Write(stream, network.Tensors, network.Parameters, network.State);
+    }
+
+    /// <summary>
+    /// Writes tensors described by a table like <see cref="INetwork.Tensors"/>, their values taken from
+    /// <paramref name="parameters"/> and <paramref name="state"/> at each tensor's offset: what a network with that
+    /// table would write, for a tool that has the weights but not the network (the ONNX importer).
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor lies outside its buffer.</exception>
+    public static void Write(Stream stream, IReadOnlyList<TensorInfo> tensors, ReadOnlySpan<float> parameters, ReadOnlySpan<float> state)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        foreach (var tensor in tensors)
+            if (tensor.Store != TensorStore.BatchCounter
+                && (long)tensor.Offset + tensor.Count > (tensor.Store == TensorStore.Parameters ? parameters : state).Length)
+                throw new ArgumentException($"Tensor '{tensor.Name}' ({tensor.Count} values at {tensor.Offset}) lies outside its {tensor.Store} buffer.", nameof(tensors));
+        var layout = SafetensorsLayout.Of(tensors);
         byte[] header = SafetensorsLayout.Header(layout);
         Span<byte> length = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
@@ -43,7 +60,7 @@ public static class Safetensors
                 stream.Write(chunk[..8]);
                 continue;
             }
-            ReadOnlySpan<float> values = Buffer(network, tensor.Store).Slice(tensor.Offset, tensor.Count);
+            ReadOnlySpan<float> values = (tensor.Store == TensorStore.Parameters ? parameters : state).Slice(tensor.Offset, tensor.Count);
             for (int i = 0; i < values.Length;)
             {
                 int n = Math.Min(chunk.Length / 4, values.Length - i);
@@ -63,6 +80,16 @@ public static class Safetensors
     {
         ArgumentNullException.ThrowIfNull(network);
         AtomicFile.Write(path, "safetensors", stream => Write(stream, network));
+    }
+
+    /// <summary>Writes tensors (see <see cref="Write(Stream, IReadOnlyList{TensorInfo}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>) to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="IOException">The file could not be written; a previous file is untouched.</exception>
+    public static void Save(string path, IReadOnlyList<TensorInfo> tensors, float[] parameters, float[] state)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(state);
+        AtomicFile.Write(path, "safetensors", stream => Write(stream, tensors, parameters, state));
     }
 
     /// <summary>
@@ -130,11 +157,4 @@ public static class Safetensors
         if (stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length)
             throw new InvalidDataException($"{source} is truncated: it ends inside the data of tensor '{tensor.Name}'.");
     }
-
-    private static Span<float> Buffer(INetwork network, TensorStore store) => store switch
-    {
-        TensorStore.Parameters => network.Parameters,
-        TensorStore.State => network.State,
-        _ => throw new ArgumentOutOfRangeException(nameof(store), store, "No buffer holds a batch counter."),
-    };
 }
