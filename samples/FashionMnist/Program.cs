@@ -54,11 +54,11 @@ static int RunFashionMnist(string? directory, int epochs, string? save, string m
         Patience = 6,
         Seed = 1,
     };
-    // The batch-normalized CNN also sees each training image mirrored half the time: a left-right
-    // mirrored shirt is still a shirt, and the network overfits later.
-    // Its validation loss creeps up (overconfidence on a few images) while its accuracy still climbs, so
+    // The CNNs also see each training image mirrored half the time: a left-right mirrored shirt is still a
+    // shirt, and the network overfits later.
+    // Their validation loss creeps up (overconfidence on a few images) while the accuracy still climbs, so
     // early stopping watches the accuracy.
-    if (model == "cnn-bn")
+    if (model != "mlp")
     {
         options.Augmentation = new ImageAugmentation(1, 28, 28) { HorizontalFlip = true };
         options.Monitor = EarlyStoppingMonitor.ValidationAccuracy;
