@@ -19,6 +19,12 @@ public sealed class NetworkAttribute : Attribute
     public Initializer Initializer { get; set; }
 
     /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight of the layers that
+    /// take the network's initializer. A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
+
+    /// <summary>
     /// Softmax cross-entropy only: trains toward (1 − ε)·onehot(label) + ε/classes instead of the one-hot
     /// label (PyTorch's label_smoothing; 0, the default, is off; 0.1 is common). Evaluate reports the same smoothed loss.
     /// </summary>
@@ -64,6 +70,12 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
     public Initializer Initializer { get; set; }
+
+    /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight (not the bias,
+    /// which starts at 0). A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
 
     /// <summary>
     /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the

@@ -79,7 +79,7 @@ internal static partial class NetworkParser
         bool bias = NamedValue(data, "Bias") is not { Value: false };
 
         double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
-        var init = ReadInitializer(data, location, shortName, diagnostics);
+        var init = ReadInitializer(data, location, shortName, $"layer '{layerName}'", diagnostics, out double initialValue);
         int outputPad = NamedInt(data, "OutputPad") ?? 0;
         if (outputPad < 0 || (outputPad > 0 && outputPad >= stride))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
@@ -90,7 +90,7 @@ internal static partial class NetworkParser
         int multiplier = Positive(NamedInt(data, "DepthMultiplier") ?? 1, title + " DepthMultiplier", location, diagnostics);
         var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias, outputPad, multiplier);
         var (l1, l2) = ReadPenalties(data, layerName, location, shortName, diagnostics);
-        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window, L1: l1, L2: l2);
+        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window, L1: l1, L2: l2, InitialValue: initialValue);
     }
 
     private static LayerSpec ReadBatchNorm(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)

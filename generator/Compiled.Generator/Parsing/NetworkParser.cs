@@ -86,6 +86,7 @@ internal static partial class NetworkParser
         long seed = 0;
         double labelSmoothing = 0;
         var networkInit = InitializerKind.Auto;
+        double networkInitialValue = 0;
         Location networkLocation = classLocation;
         int[]? inputShape = null;
         var layers = new List<LayerSpec>();
@@ -133,7 +134,7 @@ internal static partial class NetworkParser
                     if (loss == LossKind.None)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLoss, location, className));
                     seed = NamedLong(data, "Seed");
-                    networkInit = ReadInitializer(data, location, shortName, diagnostics);
+                    networkInit = ReadInitializer(data, location, shortName, $"network '{className}'", diagnostics, out networkInitialValue);
                     if (NamedValue(data, "LabelSmoothing") is { Value: { } smoothingValue })
                     {
                         labelSmoothing = System.Convert.ToDouble(smoothingValue, CultureInfo.InvariantCulture);
@@ -168,9 +169,9 @@ internal static partial class NetworkParser
                     if (units <= 0)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, $"Dense '{layerName}' units", units.ToString(CultureInfo.InvariantCulture)));
                     double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
-                    var init = ReadInitializer(data, location, shortName, diagnostics);
+                    var init = ReadInitializer(data, location, shortName, $"layer '{layerName}'", diagnostics, out double initialValue);
                     var (l1, l2) = ReadPenalties(data, layerName, location, shortName, diagnostics);
-                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init, L1: l1, L2: l2));
+                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init, L1: l1, L2: l2, InitialValue: initialValue));
                     layerLocations.Add(location);
                     break;
                 }
@@ -220,7 +221,7 @@ internal static partial class NetworkParser
         var spec = new NetworkSpec(
             symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString(),
             className, loss, seed, networkInit,
-            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()), labelSmoothing);
+            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()), labelSmoothing, networkInitialValue);
 
         // Shape-level checks (the planner's), reported at the attribute they concern.
         foreach (var error in Planner.Validate(spec))
@@ -291,12 +292,31 @@ internal static partial class NetworkParser
         return ActivationKind.Identity;
     }
 
-    private static InitializerKind ReadInitializer(AttributeData data, Location location, string attribute, List<DiagnosticInfo> diagnostics)
+    /// <summary>
+    /// The attribute's <c>Initializer</c> and, for <c>Initializer.Constant</c>, its <c>InitialValue</c> (0 when not given).
+    /// The value must be finite as a float (CMP027) and is an error with any other initializer.
+    /// </summary>
+    private static InitializerKind ReadInitializer(AttributeData data, Location location, string attribute, string owner, List<DiagnosticInfo> diagnostics, out double initialValue)
     {
+        initialValue = 0;
         var kind = (InitializerKind)Named(data, "Initializer", 0);
-        if (System.Enum.IsDefined(typeof(InitializerKind), kind)) return kind;
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
-        return InitializerKind.Auto;
+        if (!System.Enum.IsDefined(typeof(InitializerKind), kind))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
+            return InitializerKind.Auto;
+        }
+        if (NamedValue(data, "InitialValue") is not { Value: { } value }) return kind;
+        double v = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
+        string text = v.ToString("R", CultureInfo.InvariantCulture);
+        float single = (float)v; // the generated code holds the value as a float: 1e300 would be ∞
+        if (float.IsNaN(single) || float.IsInfinity(single))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitialValue, location, owner, text));
+        else if (kind != InitializerKind.Constant)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute,
+                $"{owner} gives InitialValue = {text} with Initializer.{kind}, which takes no value; add Initializer = Initializer.Constant or remove InitialValue"));
+        else
+            initialValue = v;
+        return kind;
     }
 
     /// <summary>The weight penalties L1 and L2 (0 when not given); each must be a finite number ≥ 0 that a float holds.</summary>
