@@ -18,6 +18,8 @@ public enum LayerKind
     BatchNorm,
     Conv2DTranspose,
     SeparableConv2D,
+    /// <summary>Parametric ReLU (<c>[PReLU]</c>, PyTorch's nn.PReLU): one learned slope per channel, or one shared.</summary>
+    PReLU,
 }
 
 /// <summary>

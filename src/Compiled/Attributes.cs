@@ -124,3 +124,23 @@ public sealed class DropoutAttribute : Attribute
     /// <summary>The layer's name (default: dropout1, dropout2, …).</summary>
     public string? Name { get; set; }
 }
+
+/// <summary>
+/// Parametric ReLU, PyTorch's nn.PReLU: y = x for x &gt; 0, a·x otherwise, with the slope a learned. One slope per
+/// channel of an image or per feature of a vector (PyTorch's num_parameters = C), or one for the whole layer with
+/// <see cref="Shared"/> (num_parameters = 1). The slopes are the layer's weight, [C] or [1] (state_dict
+/// <c>prelu1.weight</c>), in the parameter buffer like any other weight: the optimizer trains them (weight decay
+/// included, as PyTorch's optimizers do unless told otherwise).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class PReLUAttribute : Attribute
+{
+    /// <summary>One slope for every channel (PyTorch's default num_parameters = 1) instead of one per channel or feature.</summary>
+    public bool Shared { get; set; }
+
+    /// <summary>The slopes' starting value (default 0.25, PyTorch's); a finite number (CMP027).</summary>
+    public double InitialValue { get; set; } = 0.25;
+
+    /// <summary>The layer's name (default: prelu1, prelu2, …).</summary>
+    public string? Name { get; set; }
+}

@@ -17,6 +17,7 @@ internal static class LayerUnits
     private static readonly LayerUnit Flatten = new FlattenUnit();
     private static readonly LayerUnit BatchNorm = new BatchNormUnit();
     private static readonly LayerUnit SeparableConv2D = new SeparableConv2DUnit();
+    private static readonly LayerUnit PReLU = new PReLUUnit();
 
     public static LayerUnit For(LayerKind kind) => kind switch
     {
@@ -31,6 +32,7 @@ internal static class LayerUnits
         LayerKind.Flatten => Flatten,
         LayerKind.BatchNorm => BatchNorm,
         LayerKind.SeparableConv2D => SeparableConv2D,
+        LayerKind.PReLU => PReLU,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -7,7 +7,7 @@ namespace Compiled.Generator.Layers;
 
 /// <summary>
 /// The constructor's statements that draw a layer's weights (biases stay 0). Auto picks He for the
-/// ReLU family and Glorot otherwise, from the layer's activation or the activation layer right after it.
+/// ReLU family and Glorot otherwise, from the layer's activation or the activation (or PReLU) layer right after it.
 /// Zeros and Constant (the declared InitialValue) set every weight without drawing from the generator.
 /// </summary>
 internal static class WeightInitialization
@@ -29,6 +29,8 @@ internal static class WeightInitialization
             while (next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.BatchNorm) next++;
             if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.Activation)
                 act = plan.Layers[next].Spec.Activation;
+            if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.PReLU)
+                act = ActivationKind.LeakyReLU; // a PReLU is a leaky ReLU with a learned slope
             init = act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.Softplus or ActivationKind.Swish
                 ? InitializerKind.HeUniform
                 : InitializerKind.GlorotUniform;

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Compiled.Generator.Parsing;
 
-/// <summary>The image layers' attributes: Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm.</summary>
+/// <summary>The image layers' attributes (Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm), and PReLU, which takes a vector too.</summary>
 internal static partial class NetworkParser
 {
     private static LayerSpec ReadImageLayer(AttributeData data, string attribute, Location location, string shortName,
@@ -20,6 +20,7 @@ internal static partial class NetworkParser
             BatchNormAttribute => "batchnorm",
             Conv2DTransposeAttribute => "deconv",
             SeparableConv2DAttribute => "sepconv",
+            PReLUAttribute => "prelu",
             _ => "flatten",
         };
         ordinals.TryGetValue(prefix, out int ordinal);
@@ -34,6 +35,7 @@ internal static partial class NetworkParser
             AvgPoolAttribute => ReadPool(data, LayerKind.AvgPool, layerName, location, shortName, diagnostics),
             GlobalAveragePoolAttribute => new LayerSpec(LayerKind.GlobalAveragePool, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
             BatchNormAttribute => ReadBatchNorm(data, layerName, location, shortName, diagnostics),
+            PReLUAttribute => ReadPReLU(data, layerName, location, diagnostics),
             _ => new LayerSpec(LayerKind.Flatten, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
         };
     }
@@ -105,6 +107,14 @@ internal static partial class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
                 $"layer '{layerName}' has Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)}: it must be a number above 0 that a float holds, such as 1e-5"));
         return new LayerSpec(LayerKind.BatchNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, Momentum: momentum, Epsilon: epsilon);
+    }
+
+    /// <summary>PReLU: Units 1 for one shared slope, 0 for one per channel (the planner knows the channels); InitialValue 0.25 unless given.</summary>
+    private static LayerSpec ReadPReLU(AttributeData data, string layerName, Location location, List<DiagnosticInfo> diagnostics)
+    {
+        bool shared = NamedValue(data, "Shared") is { Value: true };
+        double initial = ReadInitialValue(data, location, $"layer '{layerName}'", diagnostics) ?? 0.25;
+        return new LayerSpec(LayerKind.PReLU, layerName, shared ? 1 : 0, ActivationKind.Identity, 0, 0, InitializerKind.Constant, InitialValue: initial);
     }
 
     private static LayerSpec ReadPool(AttributeData data, LayerKind kind, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)

@@ -33,12 +33,14 @@ internal static partial class NetworkParser
     public const string BatchNormAttribute = "Compiled.BatchNormAttribute";
     public const string Conv2DTransposeAttribute = "Compiled.Conv2DTransposeAttribute";
     public const string SeparableConv2DAttribute = "Compiled.SeparableConv2DAttribute";
+    public const string PReLUAttribute = "Compiled.PReLUAttribute";
 
     /// <summary>Every layer attribute, in no particular order.</summary>
     public static readonly string[] LayerAttributes =
     {
         DenseAttribute, ActivationAttribute, DropoutAttribute, Conv2DAttribute, MaxPoolAttribute, AvgPoolAttribute,
         GlobalAveragePoolAttribute, FlattenAttribute, BatchNormAttribute, Conv2DTransposeAttribute, SeparableConv2DAttribute,
+        PReLUAttribute,
     };
 
     private static bool IsLayer(string? name) => name is not null && System.Array.IndexOf(LayerAttributes, name) >= 0;
@@ -305,18 +307,24 @@ internal static partial class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
             return InitializerKind.Auto;
         }
-        if (NamedValue(data, "InitialValue") is not { Value: { } value }) return kind;
-        double v = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
-        string text = v.ToString("R", CultureInfo.InvariantCulture);
-        float single = (float)v; // the generated code holds the value as a float: 1e300 would be ∞
-        if (float.IsNaN(single) || float.IsInfinity(single))
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitialValue, location, owner, text));
-        else if (kind != InitializerKind.Constant)
+        if (ReadInitialValue(data, location, owner, diagnostics) is not { } v) return kind;
+        if (kind != InitializerKind.Constant)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute,
-                $"{owner} gives InitialValue = {text} with Initializer.{kind}, which takes no value; add Initializer = Initializer.Constant or remove InitialValue"));
+                $"{owner} gives InitialValue = {v.ToString("R", CultureInfo.InvariantCulture)} with Initializer.{kind}, which takes no value; add Initializer = Initializer.Constant or remove InitialValue"));
         else
             initialValue = v;
         return kind;
+    }
+
+    /// <summary>The attribute's <c>InitialValue</c> when given and finite as a float; null when absent, or after CMP027.</summary>
+    private static double? ReadInitialValue(AttributeData data, Location location, string owner, List<DiagnosticInfo> diagnostics)
+    {
+        if (NamedValue(data, "InitialValue") is not { Value: { } value }) return null;
+        double v = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
+        float single = (float)v; // the generated code holds the value as a float: 1e300 would be ∞
+        if (!float.IsNaN(single) && !float.IsInfinity(single)) return v;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitialValue, location, owner, v.ToString("R", CultureInfo.InvariantCulture)));
+        return null;
     }
 
     /// <summary>The weight penalties L1 and L2 (0 when not given); each must be a finite number ≥ 0 that a float holds.</summary>

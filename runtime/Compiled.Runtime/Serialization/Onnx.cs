@@ -136,6 +136,15 @@ internal sealed class OnnxGraph
                 return Node(layer, "BatchNormalization",
                     new[] { x, Weight(layer, "weight"), Weight(layer, "bias"), Weight(layer, "running_mean"), Weight(layer, "running_var") },
                     OnnxProto.Attribute("epsilon", layer.Epsilon), OnnxProto.Attribute("momentum", 1f - layer.Momentum));
+            case LayerKind.PReLU:
+            {
+                // PRelu broadcasts the slope from the right: [C] (or [1]) fits [N, C], an image's per-channel slopes
+                // need [C, 1, 1] to line up with [N, C, H, W].
+                string slope = Weight(layer, "weight");
+                if (image && _tensors[slope].Count > 1)
+                    slope = Node(layer, "Reshape", new[] { slope, Constant(layer.Name + ".slope_shape", -1, 1, 1) });
+                return Node(layer, "PRelu", new[] { x, slope });
+            }
             case LayerKind.Activation:
                 return Activation(layer, x);
             case LayerKind.Dropout:

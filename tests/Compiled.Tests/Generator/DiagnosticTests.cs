@@ -171,6 +171,14 @@ public class DiagnosticTests
             public partial class InfiniteConstant;
             """), "Conv2D(2, 3, Initializer", "CMP027"),
 
+        ["CMP027 PReLU slope beyond float"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [PReLU(InitialValue = 1e39)]
+            [Dense(1)]
+            public partial class HugeSlope;
+            """), "PReLU(InitialValue = 1e39)", "CMP027"),
+
         ["CMP006 InitialValue without Initializer.Constant"] = new(InNamespace("""
             [Network(Loss = Loss.MeanSquaredError)]
             [Input(4)]

@@ -53,6 +53,10 @@ public sealed class OnnxExportTests
         ["ImgSeparable"] = () => new ImgSeparable(),
         ["TorchSeparable"] = () => new TorchSeparable(),
         ["TorchDeconvSep"] = () => new TorchDeconvSep(),
+        // PReLU: per channel of an image (the slope reshaped to [C, 1, 1]), shared, per feature, first layer.
+        ["ImgPReLU"] = () => new ImgPReLU(),
+        ["VecPReLU"] = () => new VecPReLU(),
+        ["TorchPReLU2dShared"] = () => new TorchPReLU2dShared(),
         // Softmax over an image; a network whose last layers make no node.
         ["OnnxImageSoftmax"] = () => new OnnxImageSoftmax(),
         ["OnnxEndsInDropout"] = () => new OnnxEndsInDropout(),
