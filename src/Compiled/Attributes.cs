@@ -126,6 +126,22 @@ public sealed class DropoutAttribute : Attribute
 }
 
 /// <summary>
+/// Layer normalization, PyTorch's nn.LayerNorm over the whole shape of a sample: a vector's features, or an image's
+/// C×H×W values (normalized_shape = [C, H, W]). y = γ ⊙ (x − μ)/√(σ² + ε) + β with the sample's mean and biased
+/// variance, in training and inference alike (no running statistics). γ (starting at 1) and β (at 0) have one value
+/// per normalized value, [F] or [C, H, W], stored as the layer's weight and bias (<c>layernorm1.weight</c>, <c>layernorm1.bias</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LayerNormAttribute : Attribute
+{
+    /// <summary>Added to the variance before the square root (default 1e-5, PyTorch's); a number above 0 that a float holds.</summary>
+    public double Epsilon { get; set; } = 1e-5;
+
+    /// <summary>The layer's name (default: layernorm1, layernorm2, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
 /// Parametric ReLU, PyTorch's nn.PReLU: y = x for x &gt; 0, a·x otherwise, with the slope a learned. One slope per
 /// channel of an image or per feature of a vector (PyTorch's num_parameters = C), or one for the whole layer with
 /// <see cref="Shared"/> (num_parameters = 1). The slopes are the layer's weight, [C] or [1] (state_dict

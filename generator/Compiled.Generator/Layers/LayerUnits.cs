@@ -18,6 +18,7 @@ internal static class LayerUnits
     private static readonly LayerUnit BatchNorm = new BatchNormUnit();
     private static readonly LayerUnit SeparableConv2D = new SeparableConv2DUnit();
     private static readonly LayerUnit PReLU = new PReLUUnit();
+    private static readonly LayerUnit LayerNorm = new LayerNormUnit();
 
     public static LayerUnit For(LayerKind kind) => kind switch
     {
@@ -33,6 +34,7 @@ internal static class LayerUnits
         LayerKind.BatchNorm => BatchNorm,
         LayerKind.SeparableConv2D => SeparableConv2D,
         LayerKind.PReLU => PReLU,
+        LayerKind.LayerNorm => LayerNorm,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -23,10 +23,10 @@ internal static class WeightInitialization
         if (init == InitializerKind.Auto)
         {
             // The activation the layer feeds: its own, or that of an activation layer right after it (or
-            // after a BatchNorm that follows it, as in conv → batch norm → ReLU).
+            // after a BatchNorm or LayerNorm that follows it, as in conv → batch norm → ReLU).
             var act = layer.Spec.Activation;
             int next = layer.Index + 1;
-            while (next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.BatchNorm) next++;
+            while (next < plan.Layers.Count && plan.Layers[next].Spec.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm) next++;
             if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.Activation)
                 act = plan.Layers[next].Spec.Activation;
             if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.PReLU)

@@ -9,6 +9,6 @@ internal enum LossKind { None = 0, MeanSquaredError = 1, BinaryCrossEntropy, Sof
 
 internal enum InitializerKind { Auto = 0, HeUniform, HeNormal, GlorotUniform, GlorotNormal, Zeros, Constant }
 
-internal enum LayerKind { Dense, Activation, Dropout, Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm, Conv2DTranspose, SeparableConv2D, PReLU }
+internal enum LayerKind { Dense, Activation, Dropout, Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm, Conv2DTranspose, SeparableConv2D, PReLU, LayerNorm }
 
 internal enum PaddingKind { Valid = 0, Same }

@@ -21,6 +21,7 @@ internal static partial class NetworkParser
             Conv2DTransposeAttribute => "deconv",
             SeparableConv2DAttribute => "sepconv",
             PReLUAttribute => "prelu",
+            LayerNormAttribute => "layernorm",
             _ => "flatten",
         };
         ordinals.TryGetValue(prefix, out int ordinal);
@@ -36,6 +37,8 @@ internal static partial class NetworkParser
             GlobalAveragePoolAttribute => new LayerSpec(LayerKind.GlobalAveragePool, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
             BatchNormAttribute => ReadBatchNorm(data, layerName, location, shortName, diagnostics),
             PReLUAttribute => ReadPReLU(data, layerName, location, diagnostics),
+            LayerNormAttribute => new LayerSpec(LayerKind.LayerNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto,
+                Epsilon: ReadEpsilon(data, layerName, location, shortName, diagnostics)),
             _ => new LayerSpec(LayerKind.Flatten, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
         };
     }
@@ -98,15 +101,21 @@ internal static partial class NetworkParser
     private static LayerSpec ReadBatchNorm(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
     {
         double momentum = NamedValue(data, "Momentum") is { Value: { } m } ? System.Convert.ToDouble(m, CultureInfo.InvariantCulture) : 0.1;
-        double epsilon = NamedValue(data, "Epsilon") is { Value: { } e } ? System.Convert.ToDouble(e, CultureInfo.InvariantCulture) : 1e-5;
         if (!(momentum >= 0 && momentum <= 1))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
                 $"layer '{layerName}' has Momentum = {momentum.ToString("R", CultureInfo.InvariantCulture)}: it must lie in [0, 1], such as 0.1 (the weight of each new batch)"));
-        // The emitted code holds ε as a float: it must stay above 0 there.
+        double epsilon = ReadEpsilon(data, layerName, location, shortName, diagnostics);
+        return new LayerSpec(LayerKind.BatchNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, Momentum: momentum, Epsilon: epsilon);
+    }
+
+    /// <summary>BatchNorm's and LayerNorm's Epsilon (1e-5 unless given): a number above 0 that a float holds, since the emitted code holds it as one.</summary>
+    private static double ReadEpsilon(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
+    {
+        double epsilon = NamedValue(data, "Epsilon") is { Value: { } e } ? System.Convert.ToDouble(e, CultureInfo.InvariantCulture) : 1e-5;
         if (!((float)epsilon > 0 && !float.IsInfinity((float)epsilon)))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
                 $"layer '{layerName}' has Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)}: it must be a number above 0 that a float holds, such as 1e-5"));
-        return new LayerSpec(LayerKind.BatchNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, Momentum: momentum, Epsilon: epsilon);
+        return epsilon;
     }
 
     /// <summary>PReLU: Units 1 for one shared slope, 0 for one per channel (the planner knows the channels); InitialValue 0.25 unless given.</summary>

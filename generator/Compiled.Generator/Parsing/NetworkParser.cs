@@ -34,13 +34,14 @@ internal static partial class NetworkParser
     public const string Conv2DTransposeAttribute = "Compiled.Conv2DTransposeAttribute";
     public const string SeparableConv2DAttribute = "Compiled.SeparableConv2DAttribute";
     public const string PReLUAttribute = "Compiled.PReLUAttribute";
+    public const string LayerNormAttribute = "Compiled.LayerNormAttribute";
 
     /// <summary>Every layer attribute, in no particular order.</summary>
     public static readonly string[] LayerAttributes =
     {
         DenseAttribute, ActivationAttribute, DropoutAttribute, Conv2DAttribute, MaxPoolAttribute, AvgPoolAttribute,
         GlobalAveragePoolAttribute, FlattenAttribute, BatchNormAttribute, Conv2DTransposeAttribute, SeparableConv2DAttribute,
-        PReLUAttribute,
+        PReLUAttribute, LayerNormAttribute,
     };
 
     private static bool IsLayer(string? name) => name is not null && System.Array.IndexOf(LayerAttributes, name) >= 0;

@@ -34,6 +34,7 @@ public sealed class TorchFixtureTests
     [
         "batchnorm_1d", "batchnorm_2d", "convtranspose_s2_pad1_op1", "convtranspose_same_s2", "convtranspose_groups_dilation",
         "separable_s1_pad1", "prelu_2d", "prelu_2d_shared", "prelu_1d",
+        "layernorm_2d", "layernorm_1d",
     ];
 
     public static TheoryData<string> ConvCases => Data(ConvNames);

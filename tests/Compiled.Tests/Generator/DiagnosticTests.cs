@@ -179,6 +179,14 @@ public class DiagnosticTests
             public partial class HugeSlope;
             """), "PReLU(InitialValue = 1e39)", "CMP027"),
 
+        ["CMP006 LayerNorm epsilon 0"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [LayerNorm(Epsilon = 0)]
+            [Dense(1)]
+            public partial class ZeroEpsilon;
+            """), "LayerNorm(Epsilon = 0)", "CMP006"),
+
         ["CMP006 InitialValue without Initializer.Constant"] = new(InNamespace("""
             [Network(Loss = Loss.MeanSquaredError)]
             [Input(4)]

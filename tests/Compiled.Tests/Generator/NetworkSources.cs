@@ -27,7 +27,7 @@ internal static class NetworkSources
         public partial class FashionCnn;
         """;
 
-    /// <summary>The training layers of issue 12: PReLU per channel and shared, zeros and constant initializers.</summary>
+    /// <summary>The training layers of issue 12: PReLU per channel and shared, LayerNorm, zeros and constant initializers.</summary>
     public const string TrainingLayers = """
         using Compiled;
 
@@ -40,6 +40,7 @@ internal static class NetworkSources
         [PReLU]
         [MaxPool(2)]
         [Dense(8)]
+        [LayerNorm(Epsilon = 1e-3)]
         [PReLU(Shared = true, InitialValue = 0.1, Name = "slope")]
         [Dense(3, Initializer = Initializer.Zeros)]
         public partial class SlopeNet;
