@@ -57,14 +57,9 @@ internal sealed class LayerNormUnit : LayerUnit
         w.Line($"private const int {id}BiasOffset = {layer.BiasOffset};");
         w.Line($"private const int {BufferNames.OffsetConstant(layer.Output)} = {layer.Output.Offset}; // per sample, in the activation slab");
         w.Line();
-        w.Line($"/// <summary>γ of '{layer.Spec.Name}' (the scale, PyTorch's weight), {layer.InputShape}.</summary>");
-        w.Line($"public global::System.Span<float> {id}Weights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {size});");
-        w.Line($"/// <summary>β of '{layer.Spec.Name}' (the shift, PyTorch's bias), {layer.InputShape}.</summary>");
-        w.Line($"public global::System.Span<float> {id}Bias => new global::System.Span<float>(_parameters, {id}BiasOffset, {size});");
-        w.Line($"/// <summary>∂L/∂γ of '{layer.Spec.Name}' after the last training step.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {size});");
-        w.Line($"/// <summary>∂L/∂β of '{layer.Spec.Name}' after the last training step.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}BiasGradient => new global::System.Span<float>(_gradients, {id}BiasOffset, {size});");
+        string count = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        EmitParameterViews(w, layer, "Weights", id + "WeightsOffset", count, "γ (the scale, PyTorch's weight)", layer.InputShape.ToString());
+        EmitParameterViews(w, layer, "Bias", id + "BiasOffset", count, "β (the shift, PyTorch's bias)", layer.InputShape.ToString());
         w.Line();
     }
 
@@ -91,14 +86,7 @@ internal sealed class LayerNormUnit : LayerUnit
         w.Line();
     }
 
-    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
-    {
-        string id = layer.Id;
-        string output = Naming.Camel(id) + "Y";
-        w.Line($"// {Describe(layer)}");
-        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
-        w.Line($"global::Compiled.Kernels.LayerNormalization.Forward(rows, {layer.InputSize}, x, {id}Weights, {id}Bias, {Epsilon(layer)}, {output});");
-        w.Line($"x = {output};");
-        w.Line();
-    }
+    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context) =>
+        EmitInferenceCall(w, layer, context, output =>
+            $"global::Compiled.Kernels.LayerNormalization.Forward(rows, {layer.InputSize}, x, {layer.Id}Weights, {layer.Id}Bias, {Epsilon(layer)}, {output});");
 }

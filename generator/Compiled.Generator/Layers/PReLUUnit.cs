@@ -55,10 +55,7 @@ internal sealed class PReLUUnit : LayerUnit
         w.Line($"private const int {id}WeightsOffset = {layer.ParameterOffset}, {id}WeightsCount = {layer.WeightCount};");
         w.Line($"private const int {BufferNames.OffsetConstant(layer.Output)} = {layer.Output.Offset}; // per sample, in the activation slab");
         w.Line();
-        w.Line($"/// <summary>The slopes of '{layer.Spec.Name}' (PyTorch's weight), [{layer.WeightCount}].</summary>");
-        w.Line($"public global::System.Span<float> {id}Weights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount);");
-        w.Line($"/// <summary>∂L/∂slopes of '{layer.Spec.Name}' after the last training step.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount);");
+        EmitParameterViews(w, layer, "Weights", id + "WeightsOffset", id + "WeightsCount", "a (the slopes, PyTorch's weight)", $"[{layer.WeightCount}]");
         w.Line();
     }
 
@@ -84,14 +81,7 @@ internal sealed class PReLUUnit : LayerUnit
         w.Line();
     }
 
-    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
-    {
-        string id = layer.Id;
-        string output = Naming.Camel(id) + "Y";
-        w.Line($"// {Describe(layer)}");
-        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
-        w.Line($"global::Compiled.Kernels.ParametricRelu.Forward(rows, {layer.InputShape.Channels}, {Plane(layer)}, x, {id}Weights, {output});");
-        w.Line($"x = {output};");
-        w.Line();
-    }
+    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context) =>
+        EmitInferenceCall(w, layer, context, output =>
+            $"global::Compiled.Kernels.ParametricRelu.Forward(rows, {layer.InputShape.Channels}, {Plane(layer)}, x, {layer.Id}Weights, {output});");
 }
