@@ -23,11 +23,7 @@ public sealed class LayerNormTests
 
     public static TheoryData<string> Cases() => new() { "layernorm_2d", "layernorm_1d" };
 
-    private void Close(double[] expected, float[] actual, string what)
-    {
-        TorchNetworkTests.AssertClose(expected, actual, what);
-        _output.WriteLine($"{what}: largest difference {expected.Select((e, i) => Math.Abs(e - actual[i])).Max():E2}");
-    }
+    private void Close(double[] expected, float[] actual, string what) => TorchNetworkTests.AssertClose(expected, actual, what, _output);
 
     [Theory]
     [MemberData(nameof(Cases))]
