@@ -118,11 +118,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("CMP026", "Groups do not divide the channels",
         "{0} has Groups = {1}, which does not divide {2}: the input channels and the filters must both be multiples of Groups");
 
+    /// <summary>Format: {0} owner ("layer 'dense1'" or "network 'Net'"), {1} value.</summary>
+    public static readonly DiagnosticDescriptor InvalidInitialValue = Error("CMP027", "Initial value is not finite",
+        "{0} has InitialValue = {1}, which is not a finite float: give a finite number within ±3.4e38, such as InitialValue = 0.1, or use Initializer.Zeros");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
         NotPartial, MissingInput, NonPositiveSize, LossDoesNotFitOutput, DropoutRateOutOfRange, InvalidArgument,
         NestedClass, GenericClass, MissingLoss, NoLayers, SplitDeclaration, UnsupportedInputRank, InvalidLayerName, InvalidAlpha,
         TooLarge, NameClash, UnsupportedTypeKind, MemberClash, ConstructorClash, PrimaryConstructor, BaseWithoutParameterlessConstructor,
-        LayerBeforeInput, LayerWithoutNetwork, NeedsImage, WindowDoesNotFit, GroupsDoNotDivide);
+        LayerBeforeInput, LayerWithoutNetwork, NeedsImage, WindowDoesNotFit, GroupsDoNotDivide, InvalidInitialValue);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

@@ -18,6 +18,10 @@ public enum LayerKind
     BatchNorm,
     Conv2DTranspose,
     SeparableConv2D,
+    /// <summary>Parametric ReLU (<c>[PReLU]</c>, PyTorch's nn.PReLU): one learned slope per channel, or one shared.</summary>
+    PReLU,
+    /// <summary>Layer normalization (<c>[LayerNorm]</c>, PyTorch's nn.LayerNorm over a sample's whole shape).</summary>
+    LayerNorm,
 }
 
 /// <summary>
@@ -141,7 +145,7 @@ public sealed class LayerInfo
     /// <summary>Convolutions and pooling: the window; null for the other kinds.</summary>
     public LayerWindow? Window { get; init; }
 
-    /// <summary>BatchNorm: added to the variance.</summary>
+    /// <summary>BatchNorm and LayerNorm: added to the variance.</summary>
     public float Epsilon { get; init; }
 
     /// <summary>BatchNorm: the weight of a batch in the running statistics (PyTorch's momentum).</summary>

@@ -19,6 +19,12 @@ public sealed class NetworkAttribute : Attribute
     public Initializer Initializer { get; set; }
 
     /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight of the layers that
+    /// take the network's initializer. A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
+
+    /// <summary>
     /// Softmax cross-entropy only: trains toward (1 − ε)·onehot(label) + ε/classes instead of the one-hot
     /// label (PyTorch's label_smoothing; 0, the default, is off; 0.1 is common). Evaluate reports the same smoothed loss.
     /// </summary>
@@ -66,6 +72,12 @@ public sealed class DenseAttribute : Attribute
     public Initializer Initializer { get; set; }
 
     /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight (not the bias,
+    /// which starts at 0). A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
+
+    /// <summary>
     /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the
     /// gradient. 0 (the default) or a finite positive number.
     /// </summary>
@@ -110,5 +122,41 @@ public sealed class DropoutAttribute : Attribute
     public double Rate { get; }
 
     /// <summary>The layer's name (default: dropout1, dropout2, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Layer normalization, PyTorch's nn.LayerNorm over the whole shape of a sample: a vector's features, or an image's
+/// C×H×W values (normalized_shape = [C, H, W]). y = γ ⊙ (x − μ)/√(σ² + ε) + β with the sample's mean and biased
+/// variance, in training and inference alike (no running statistics). γ (starting at 1) and β (at 0) have one value
+/// per normalized value, [F] or [C, H, W], stored as the layer's weight and bias (<c>layernorm1.weight</c>, <c>layernorm1.bias</c>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LayerNormAttribute : Attribute
+{
+    /// <summary>Added to the variance before the square root (default 1e-5, PyTorch's); a number above 0 that a float holds.</summary>
+    public double Epsilon { get; set; } = 1e-5;
+
+    /// <summary>The layer's name (default: layernorm1, layernorm2, …).</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// Parametric ReLU, PyTorch's nn.PReLU: y = x for x &gt; 0, a·x otherwise, with the slope a learned. One slope per
+/// channel of an image or per feature of a vector (PyTorch's num_parameters = C), or one for the whole layer with
+/// <see cref="Shared"/> (num_parameters = 1). The slopes are the layer's weight, [C] or [1] (state_dict
+/// <c>prelu1.weight</c>), in the parameter buffer like any other weight: the optimizer trains them (weight decay
+/// included, as PyTorch's optimizers do unless told otherwise).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class PReLUAttribute : Attribute
+{
+    /// <summary>One slope for every channel (PyTorch's default num_parameters = 1) instead of one per channel or feature.</summary>
+    public bool Shared { get; set; }
+
+    /// <summary>The slopes' starting value (default 0.25, PyTorch's); a finite number (CMP027).</summary>
+    public double InitialValue { get; set; } = 0.25;
+
+    /// <summary>The layer's name (default: prelu1, prelu2, …).</summary>
     public string? Name { get; set; }
 }

@@ -86,6 +86,12 @@ public sealed class Conv2DAttribute : Attribute
     public Initializer Initializer { get; set; }
 
     /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight (not the bias,
+    /// which starts at 0). A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
+
+    /// <summary>
     /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the
     /// gradient. 0 (the default) or a finite positive number.
     /// </summary>
@@ -263,6 +269,12 @@ public sealed class Conv2DTransposeAttribute : Attribute
     public Initializer Initializer { get; set; }
 
     /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight (not the bias,
+    /// which starts at 0). A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
+
+    /// <summary>
     /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the
     /// gradient. 0 (the default) or a finite positive number.
     /// </summary>
@@ -329,6 +341,12 @@ public sealed class SeparableConv2DAttribute : Attribute
 
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Initializer"/> for this layer.</summary>
     public Initializer Initializer { get; set; }
+
+    /// <summary>
+    /// With <see cref="Initializer"/> = <see cref="Compiled.Initializer.Constant"/>: the value of every weight (not the bias,
+    /// which starts at 0). A finite number; given with any other initializer it is an error (CMP027).
+    /// </summary>
+    public double InitialValue { get; set; }
 
     /// <summary>
     /// L1 penalty on this layer's weights (not its bias): λ₁·Σ|W| is added to the training loss, λ₁·sign(W) to the

@@ -1,6 +1,6 @@
 namespace Compiled;
 
-/// <summary>How a layer's weights are drawn at construction. Biases always start at zero.</summary>
+/// <summary>How a layer's weights are set at construction. Biases always start at zero.</summary>
 public enum Initializer
 {
     /// <summary>He for the ReLU family (ReLU, leaky ReLU, ELU, softplus, swish), Glorot otherwise.</summary>
@@ -13,4 +13,11 @@ public enum Initializer
     GlorotUniform,
     /// <summary>N(0, 2/(fanIn+fanOut)).</summary>
     GlorotNormal,
+    /// <summary>Every weight 0 (PyTorch's nn.init.zeros_). A layer of zeros only learns if something upstream breaks the symmetry.</summary>
+    Zeros,
+    /// <summary>
+    /// Every weight the attribute's <c>InitialValue</c> (PyTorch's nn.init.constant_), 0 when not given;
+    /// the value must be a finite number that a float holds (CMP027).
+    /// </summary>
+    Constant,
 }

@@ -25,7 +25,8 @@ internal static class NetworkEmitter
         ("InputChannels", "a constant"), ("InputHeight", "a constant"), ("InputWidth", "a constant"),
         ("State", "a property"), ("StateCount", "a constant"), ("StatisticsCount", "a constant"), ("_state", "a field"),
         ("_statistics", "a field"), ("UpdateRunningStatistics", "a method"), ("ClassWeights", "a property"), ("_classWeights", "a field"),
-        ("Tensors", "a property"), ("Layers", "a property"), ("TrainingRandom", "a property"),
+        ("Tensors", "a property"), ("Layers", "a property"), ("TrainingRandom", "a property"), ("PositiveWeights", "a property"),
+        ("_positiveWeights", "a field"),
     };
 
     /// <summary>The names of <see cref="GeneratedMembers"/>.</summary>
@@ -136,6 +137,7 @@ internal static class NetworkEmitter
             EmitConstructors(w, plan, hasDropout);
             EmitInterface(w, plan);
             if (LossCode.HasClassWeights(plan)) EmitClassWeights(w, plan);
+            LossCode.EmitMembers(w, plan);
             foreach (var layer in plan.Layers) LayerUnits.For(layer.Spec.Kind).EmitMembers(w, layer);
             TensorEntry.EmitTable(w, plan);
             LayerEntry.EmitTable(w, plan);

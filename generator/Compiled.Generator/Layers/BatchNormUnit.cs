@@ -76,14 +76,9 @@ internal sealed class BatchNormUnit : LayerUnit
         w.Line($"private const int {id}StateOffset = {layer.StateOffset}, {id}StatisticsOffset = {layer.StatisticsOffset};");
         w.Line($"private const int {BufferNames.OffsetConstant(layer.Output)} = {layer.Output.Offset}; // per sample, in the activation slab");
         w.Line();
-        w.Line($"/// <summary>γ of '{layer.Spec.Name}' (the scale, PyTorch's weight), [{channels}].</summary>");
-        w.Line($"public global::System.Span<float> {id}Weights => new global::System.Span<float>(_parameters, {id}WeightsOffset, {channels});");
-        w.Line($"/// <summary>β of '{layer.Spec.Name}' (the shift, PyTorch's bias), [{channels}].</summary>");
-        w.Line($"public global::System.Span<float> {id}Bias => new global::System.Span<float>(_parameters, {id}BiasOffset, {channels});");
-        w.Line($"/// <summary>∂L/∂γ of '{layer.Spec.Name}' after the last training step.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}WeightsGradient => new global::System.Span<float>(_gradients, {id}WeightsOffset, {channels});");
-        w.Line($"/// <summary>∂L/∂β of '{layer.Spec.Name}' after the last training step.</summary>");
-        w.Line($"public global::System.ReadOnlySpan<float> {id}BiasGradient => new global::System.Span<float>(_gradients, {id}BiasOffset, {channels});");
+        string count = channels.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        EmitParameterViews(w, layer, "Weights", id + "WeightsOffset", count, "γ (the scale, PyTorch's weight)", $"[{count}]");
+        EmitParameterViews(w, layer, "Bias", id + "BiasOffset", count, "β (the shift, PyTorch's bias)", $"[{count}]");
         w.Line($"/// <summary>Running mean of '{layer.Spec.Name}' (used by Predict and Evaluate; part of <see cref=\"State\"/>), [{channels}].</summary>");
         w.Line($"public global::System.Span<float> {id}RunningMean => new global::System.Span<float>(_state, {id}StateOffset, {channels});");
         w.Line($"/// <summary>Running variance of '{layer.Spec.Name}' (part of <see cref=\"State\"/>), [{channels}].</summary>");
@@ -128,12 +123,8 @@ internal sealed class BatchNormUnit : LayerUnit
     public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
     {
         string id = layer.Id;
-        string output = Naming.Camel(id) + "Y";
-        w.Line($"// {Describe(layer)}; running μ, σ²");
-        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
-        w.Line($"global::Compiled.Kernels.BatchNormalization.InferenceForward(rows, {layer.InputShape.Channels}, {Plane(layer)}, x, {id}Weights, {id}Bias,");
-        w.Line($"    {id}RunningMean, {id}RunningVariance, {CodeWriter.Float(layer.Spec.Epsilon)}, {output});");
-        w.Line($"x = {output};");
-        w.Line();
+        EmitInferenceCall(w, layer, context, output =>
+            $"global::Compiled.Kernels.BatchNormalization.InferenceForward(rows, {layer.InputShape.Channels}, {Plane(layer)}, x, {id}Weights, {id}Bias,\n" +
+            $"    {id}RunningMean, {id}RunningVariance, {CodeWriter.Float(layer.Spec.Epsilon)}, {output});", "; running μ, σ²");
     }
 }

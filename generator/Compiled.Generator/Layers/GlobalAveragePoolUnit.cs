@@ -53,13 +53,7 @@ internal sealed class GlobalAveragePoolUnit : LayerUnit
         w.Line();
     }
 
-    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
-    {
-        string output = Naming.Camel(layer.Id) + "Y";
-        w.Line($"// {Describe(layer)}");
-        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {layer.Id}OutputSize);");
-        w.Line($"global::Compiled.Kernels.Pooling.GlobalAverageForward(rows, {layer.InputShape.Channels}, {Plane(layer)}, x, {output});");
-        w.Line($"x = {output};");
-        w.Line();
-    }
+    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context) =>
+        EmitInferenceCall(w, layer, context, output =>
+            $"global::Compiled.Kernels.Pooling.GlobalAverageForward(rows, {layer.InputShape.Channels}, {Plane(layer)}, x, {output});");
 }

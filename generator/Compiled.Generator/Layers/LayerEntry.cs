@@ -62,6 +62,7 @@ internal static class LayerEntry
             properties.Add($"Epsilon = {CodeWriter.Float(spec.Epsilon)}");
             properties.Add($"Momentum = {CodeWriter.Float(spec.Momentum)}");
         }
+        if (spec.Kind == LayerKind.LayerNorm) properties.Add($"Epsilon = {CodeWriter.Float(spec.Epsilon)}");
         if (spec.Kind == LayerKind.Dropout) properties.Add($"Rate = {CodeWriter.Float(spec.Rate)}");
         return properties;
     }

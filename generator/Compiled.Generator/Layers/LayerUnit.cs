@@ -58,6 +58,34 @@ internal abstract class LayerUnit
 
     /// <summary>Inference forward over <c>rows</c> samples, from <c>x</c> into scratch; reassigns <c>x</c> to its output.</summary>
     public abstract void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context);
+
+    /// <summary>
+    /// The inference forward of a layer that is one kernel call: a comment (<see cref="Describe"/> and
+    /// <paramref name="note"/>), the output's slice of the free scratch half, <paramref name="call"/> of that
+    /// output's name (its lines split at '\n'), and <c>x</c> moved to it.
+    /// </summary>
+    protected void EmitInferenceCall(CodeWriter w, LayerPlan layer, InferenceContext context, System.Func<string, string> call, string note = "")
+    {
+        string output = Naming.Camel(layer.Id) + "Y";
+        w.Line($"// {Describe(layer)}{note}");
+        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {layer.Id}OutputSize);");
+        foreach (string line in call(output).Split('\n')) w.Line(line);
+        w.Line($"x = {output};");
+        w.Line();
+    }
+
+    /// <summary>
+    /// A public view of the layer's <paramref name="part"/> ("Weights", "Bias") in the parameters and its read-only
+    /// twin <c>…Gradient</c> in the gradients, <paramref name="count"/> floats from the constant <paramref name="offset"/>.
+    /// </summary>
+    protected static void EmitParameterViews(CodeWriter w, LayerPlan layer, string part, string offset, string count, string what, string shape)
+    {
+        string id = layer.Id;
+        w.Line($"/// <summary>{what} of '{layer.Spec.Name}', {shape}.</summary>");
+        w.Line($"public global::System.Span<float> {id}{part} => new global::System.Span<float>(_parameters, {offset}, {count});");
+        w.Line($"/// <summary>∂L/∂{what.Split(' ')[0]} of '{layer.Spec.Name}' after the last training step.</summary>");
+        w.Line($"public global::System.ReadOnlySpan<float> {id}{part}Gradient => new global::System.Span<float>(_gradients, {offset}, {count});");
+    }
 }
 
 /// <summary>Names of the spans a layer reads and writes in the training step.</summary>

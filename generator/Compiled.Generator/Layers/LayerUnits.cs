@@ -17,6 +17,8 @@ internal static class LayerUnits
     private static readonly LayerUnit Flatten = new FlattenUnit();
     private static readonly LayerUnit BatchNorm = new BatchNormUnit();
     private static readonly LayerUnit SeparableConv2D = new SeparableConv2DUnit();
+    private static readonly LayerUnit PReLU = new PReLUUnit();
+    private static readonly LayerUnit LayerNorm = new LayerNormUnit();
 
     public static LayerUnit For(LayerKind kind) => kind switch
     {
@@ -31,6 +33,8 @@ internal static class LayerUnits
         LayerKind.Flatten => Flatten,
         LayerKind.BatchNorm => BatchNorm,
         LayerKind.SeparableConv2D => SeparableConv2D,
+        LayerKind.PReLU => PReLU,
+        LayerKind.LayerNorm => LayerNorm,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

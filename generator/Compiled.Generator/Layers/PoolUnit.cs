@@ -96,16 +96,8 @@ internal sealed class PoolUnit : LayerUnit
         w.Line();
     }
 
-    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)
-    {
-        string id = layer.Id;
-        string output = Naming.Camel(id) + "Y";
-        w.Line($"// {Describe(layer)}");
-        w.Line($"global::System.Span<float> {output} = {context.NextBuffer()}.Slice(0, rows * {id}OutputSize);");
-        w.Line(_max
-            ? $"global::Compiled.Kernels.Pooling.MaxForward(in {id}Geometry, rows, x, {output}, global::System.Span<int>.Empty);"
-            : $"global::Compiled.Kernels.Pooling.AvgForward(in {id}Geometry, rows, x, {output});");
-        w.Line($"x = {output};");
-        w.Line();
-    }
+    public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context) =>
+        EmitInferenceCall(w, layer, context, output => _max
+            ? $"global::Compiled.Kernels.Pooling.MaxForward(in {layer.Id}Geometry, rows, x, {output}, global::System.Span<int>.Empty);"
+            : $"global::Compiled.Kernels.Pooling.AvgForward(in {layer.Id}Geometry, rows, x, {output});");
 }

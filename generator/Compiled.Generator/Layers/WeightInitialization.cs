@@ -7,7 +7,8 @@ namespace Compiled.Generator.Layers;
 
 /// <summary>
 /// The constructor's statements that draw a layer's weights (biases stay 0). Auto picks He for the
-/// ReLU family and Glorot otherwise, from the layer's activation or the activation layer right after it.
+/// ReLU family and Glorot otherwise, from the layer's activation or the activation (or PReLU) layer right after it.
+/// Zeros and Constant (the declared InitialValue) set every weight without drawing from the generator.
 /// </summary>
 internal static class WeightInitialization
 {
@@ -16,16 +17,20 @@ internal static class WeightInitialization
     /// <param name="view">The weights' view (default: the layer's <c>…Weights</c>); <paramref name="part"/> names it in the comment.</param>
     public static void Emit(CodeWriter w, LayerPlan layer, NetworkPlan plan, int fanIn, int fanOut, string? view = null, string? part = null)
     {
-        var init = layer.Spec.Initializer != InitializerKind.Auto ? layer.Spec.Initializer : plan.Spec.Initializer;
+        bool own = layer.Spec.Initializer != InitializerKind.Auto;
+        var init = own ? layer.Spec.Initializer : plan.Spec.Initializer;
+        double value = own ? layer.Spec.InitialValue : plan.Spec.InitialValue;
         if (init == InitializerKind.Auto)
         {
             // The activation the layer feeds: its own, or that of an activation layer right after it (or
-            // after a BatchNorm that follows it, as in conv → batch norm → ReLU).
+            // after a BatchNorm or LayerNorm that follows it, as in conv → batch norm → ReLU).
             var act = layer.Spec.Activation;
             int next = layer.Index + 1;
-            while (next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.BatchNorm) next++;
+            while (next < plan.Layers.Count && plan.Layers[next].Spec.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm) next++;
             if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.Activation)
                 act = plan.Layers[next].Spec.Activation;
+            if (act == ActivationKind.Identity && next < plan.Layers.Count && plan.Layers[next].Spec.Kind == LayerKind.PReLU)
+                act = ActivationKind.LeakyReLU; // a PReLU is a leaky ReLU with a learned slope
             init = act is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ELU or ActivationKind.Softplus or ActivationKind.Swish
                 ? InitializerKind.HeUniform
                 : InitializerKind.GlorotUniform;
@@ -36,6 +41,14 @@ internal static class WeightInitialization
         string name = part is null ? $"'{layer.Spec.Name}'" : $"'{layer.Spec.Name}' {part}";
         switch (init)
         {
+            case InitializerKind.Zeros:
+                w.Line($"// {name}: zeros, W = 0; b = 0 (no draw from rng)");
+                w.Line($"{weights}.Clear();");
+                break;
+            case InitializerKind.Constant:
+                w.Line($"// {name}: constant, W = {CodeWriter.Float(value).TrimEnd('f')}; b = 0 (no draw from rng)");
+                w.Line($"{weights}.Fill({CodeWriter.Float(value)});");
+                break;
             case InitializerKind.HeUniform:
                 w.Line($"// {name}: He uniform, W ~ U(±√(6/{fanIn})); b = 0");
                 w.Line($"global::Compiled.Kernels.LayerKernels.InitializeUniform({weights}, {CodeWriter.Float(Math.Sqrt(6 / inputs))}, rng);");

@@ -12,6 +12,7 @@ namespace Compiled.Generator.Model;
 /// <param name="Epsilon">BatchNorm: added to the variance.</param>
 /// <param name="L1">Penalty λ₁·Σ|W| on the layer's weights (0: none).</param>
 /// <param name="L2">Penalty λ₂·ΣW² on the layer's weights (0: none).</param>
+/// <param name="InitialValue">With <see cref="InitializerKind.Constant"/>: every weight's starting value.</param>
 internal sealed record LayerSpec(
     LayerKind Kind,
     string Name,
@@ -24,7 +25,8 @@ internal sealed record LayerSpec(
     double Momentum = 0,
     double Epsilon = 0,
     double L1 = 0,
-    double L2 = 0);
+    double L2 = 0,
+    double InitialValue = 0);
 
 /// <summary>
 /// The window of a convolution or pooling layer, as declared (defaults filled in). Height and width
@@ -50,6 +52,7 @@ internal sealed record WindowSpec(
 
 /// <summary>A whole network declaration.</summary>
 /// <param name="Namespace">The class's namespace, or empty for the global namespace.</param>
+/// <param name="InitialValue">With a network-wide <see cref="InitializerKind.Constant"/>: every weight's starting value.</param>
 internal sealed record NetworkSpec(
     string Namespace,
     string ClassName,
@@ -58,4 +61,5 @@ internal sealed record NetworkSpec(
     InitializerKind Initializer,
     EquatableArray<int> InputShape,
     EquatableArray<LayerSpec> Layers,
-    double LabelSmoothing = 0);
+    double LabelSmoothing = 0,
+    double InitialValue = 0);

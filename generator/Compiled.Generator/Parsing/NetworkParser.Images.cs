@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Compiled.Generator.Parsing;
 
-/// <summary>The image layers' attributes: Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm.</summary>
+/// <summary>The image layers' attributes (Conv2D, MaxPool, AvgPool, GlobalAveragePool, Flatten, BatchNorm), and PReLU, which takes a vector too.</summary>
 internal static partial class NetworkParser
 {
     private static LayerSpec ReadImageLayer(AttributeData data, string attribute, Location location, string shortName,
@@ -20,6 +20,8 @@ internal static partial class NetworkParser
             BatchNormAttribute => "batchnorm",
             Conv2DTransposeAttribute => "deconv",
             SeparableConv2DAttribute => "sepconv",
+            PReLUAttribute => "prelu",
+            LayerNormAttribute => "layernorm",
             _ => "flatten",
         };
         ordinals.TryGetValue(prefix, out int ordinal);
@@ -34,6 +36,9 @@ internal static partial class NetworkParser
             AvgPoolAttribute => ReadPool(data, LayerKind.AvgPool, layerName, location, shortName, diagnostics),
             GlobalAveragePoolAttribute => new LayerSpec(LayerKind.GlobalAveragePool, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
             BatchNormAttribute => ReadBatchNorm(data, layerName, location, shortName, diagnostics),
+            PReLUAttribute => ReadPReLU(data, layerName, location, diagnostics),
+            LayerNormAttribute => new LayerSpec(LayerKind.LayerNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto,
+                Epsilon: ReadEpsilon(data, layerName, location, shortName, diagnostics)),
             _ => new LayerSpec(LayerKind.Flatten, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto),
         };
     }
@@ -79,7 +84,7 @@ internal static partial class NetworkParser
         bool bias = NamedValue(data, "Bias") is not { Value: false };
 
         double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
-        var init = ReadInitializer(data, location, shortName, diagnostics);
+        var init = ReadInitializer(data, location, shortName, $"layer '{layerName}'", diagnostics, out double initialValue);
         int outputPad = NamedInt(data, "OutputPad") ?? 0;
         if (outputPad < 0 || (outputPad > 0 && outputPad >= stride))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
@@ -90,21 +95,35 @@ internal static partial class NetworkParser
         int multiplier = Positive(NamedInt(data, "DepthMultiplier") ?? 1, title + " DepthMultiplier", location, diagnostics);
         var window = new WindowSpec(kernelHeight.Value, kernelWidth.Value, stride, padding, padHeight, padWidth, dilation, groups, bias, outputPad, multiplier);
         var (l1, l2) = ReadPenalties(data, layerName, location, shortName, diagnostics);
-        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window, L1: l1, L2: l2);
+        return new LayerSpec(kind, layerName, filters, activation, alpha, 0, init, window, L1: l1, L2: l2, InitialValue: initialValue);
     }
 
     private static LayerSpec ReadBatchNorm(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
     {
         double momentum = NamedValue(data, "Momentum") is { Value: { } m } ? System.Convert.ToDouble(m, CultureInfo.InvariantCulture) : 0.1;
-        double epsilon = NamedValue(data, "Epsilon") is { Value: { } e } ? System.Convert.ToDouble(e, CultureInfo.InvariantCulture) : 1e-5;
         if (!(momentum >= 0 && momentum <= 1))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
                 $"layer '{layerName}' has Momentum = {momentum.ToString("R", CultureInfo.InvariantCulture)}: it must lie in [0, 1], such as 0.1 (the weight of each new batch)"));
-        // The emitted code holds ε as a float: it must stay above 0 there.
+        double epsilon = ReadEpsilon(data, layerName, location, shortName, diagnostics);
+        return new LayerSpec(LayerKind.BatchNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, Momentum: momentum, Epsilon: epsilon);
+    }
+
+    /// <summary>BatchNorm's and LayerNorm's Epsilon (1e-5 unless given): a number above 0 that a float holds, since the emitted code holds it as one.</summary>
+    private static double ReadEpsilon(AttributeData data, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)
+    {
+        double epsilon = NamedValue(data, "Epsilon") is { Value: { } e } ? System.Convert.ToDouble(e, CultureInfo.InvariantCulture) : 1e-5;
         if (!((float)epsilon > 0 && !float.IsInfinity((float)epsilon)))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, shortName,
                 $"layer '{layerName}' has Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)}: it must be a number above 0 that a float holds, such as 1e-5"));
-        return new LayerSpec(LayerKind.BatchNorm, layerName, 0, ActivationKind.Identity, 0, 0, InitializerKind.Auto, Momentum: momentum, Epsilon: epsilon);
+        return epsilon;
+    }
+
+    /// <summary>PReLU: Units 1 for one shared slope, 0 for one per channel (the planner knows the channels); InitialValue 0.25 unless given.</summary>
+    private static LayerSpec ReadPReLU(AttributeData data, string layerName, Location location, List<DiagnosticInfo> diagnostics)
+    {
+        bool shared = NamedValue(data, "Shared") is { Value: true };
+        double initial = ReadInitialValue(data, location, $"layer '{layerName}'", diagnostics) ?? 0.25;
+        return new LayerSpec(LayerKind.PReLU, layerName, shared ? 1 : 0, ActivationKind.Identity, 0, 0, InitializerKind.Constant, InitialValue: initial);
     }
 
     private static LayerSpec ReadPool(AttributeData data, LayerKind kind, string layerName, Location location, string shortName, List<DiagnosticInfo> diagnostics)

@@ -33,12 +33,15 @@ internal static partial class NetworkParser
     public const string BatchNormAttribute = "Compiled.BatchNormAttribute";
     public const string Conv2DTransposeAttribute = "Compiled.Conv2DTransposeAttribute";
     public const string SeparableConv2DAttribute = "Compiled.SeparableConv2DAttribute";
+    public const string PReLUAttribute = "Compiled.PReLUAttribute";
+    public const string LayerNormAttribute = "Compiled.LayerNormAttribute";
 
     /// <summary>Every layer attribute, in no particular order.</summary>
     public static readonly string[] LayerAttributes =
     {
         DenseAttribute, ActivationAttribute, DropoutAttribute, Conv2DAttribute, MaxPoolAttribute, AvgPoolAttribute,
         GlobalAveragePoolAttribute, FlattenAttribute, BatchNormAttribute, Conv2DTransposeAttribute, SeparableConv2DAttribute,
+        PReLUAttribute, LayerNormAttribute,
     };
 
     private static bool IsLayer(string? name) => name is not null && System.Array.IndexOf(LayerAttributes, name) >= 0;
@@ -86,6 +89,7 @@ internal static partial class NetworkParser
         long seed = 0;
         double labelSmoothing = 0;
         var networkInit = InitializerKind.Auto;
+        double networkInitialValue = 0;
         Location networkLocation = classLocation;
         int[]? inputShape = null;
         var layers = new List<LayerSpec>();
@@ -133,7 +137,7 @@ internal static partial class NetworkParser
                     if (loss == LossKind.None)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLoss, location, className));
                     seed = NamedLong(data, "Seed");
-                    networkInit = ReadInitializer(data, location, shortName, diagnostics);
+                    networkInit = ReadInitializer(data, location, shortName, $"network '{className}'", diagnostics, out networkInitialValue);
                     if (NamedValue(data, "LabelSmoothing") is { Value: { } smoothingValue })
                     {
                         labelSmoothing = System.Convert.ToDouble(smoothingValue, CultureInfo.InvariantCulture);
@@ -168,9 +172,9 @@ internal static partial class NetworkParser
                     if (units <= 0)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, $"Dense '{layerName}' units", units.ToString(CultureInfo.InvariantCulture)));
                     double alpha = ReadAlpha(data, activation, layerName, location, shortName, diagnostics);
-                    var init = ReadInitializer(data, location, shortName, diagnostics);
+                    var init = ReadInitializer(data, location, shortName, $"layer '{layerName}'", diagnostics, out double initialValue);
                     var (l1, l2) = ReadPenalties(data, layerName, location, shortName, diagnostics);
-                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init, L1: l1, L2: l2));
+                    layers.Add(new LayerSpec(LayerKind.Dense, layerName, units, activation, alpha, 0, init, L1: l1, L2: l2, InitialValue: initialValue));
                     layerLocations.Add(location);
                     break;
                 }
@@ -220,7 +224,7 @@ internal static partial class NetworkParser
         var spec = new NetworkSpec(
             symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString(),
             className, loss, seed, networkInit,
-            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()), labelSmoothing);
+            new EquatableArray<int>(inputShape), new EquatableArray<LayerSpec>(layers.ToArray()), labelSmoothing, networkInitialValue);
 
         // Shape-level checks (the planner's), reported at the attribute they concern.
         foreach (var error in Planner.Validate(spec))
@@ -291,12 +295,37 @@ internal static partial class NetworkParser
         return ActivationKind.Identity;
     }
 
-    private static InitializerKind ReadInitializer(AttributeData data, Location location, string attribute, List<DiagnosticInfo> diagnostics)
+    /// <summary>
+    /// The attribute's <c>Initializer</c> and, for <c>Initializer.Constant</c>, its <c>InitialValue</c> (0 when not given).
+    /// The value must be finite as a float (CMP027) and is an error with any other initializer.
+    /// </summary>
+    private static InitializerKind ReadInitializer(AttributeData data, Location location, string attribute, string owner, List<DiagnosticInfo> diagnostics, out double initialValue)
     {
+        initialValue = 0;
         var kind = (InitializerKind)Named(data, "Initializer", 0);
-        if (System.Enum.IsDefined(typeof(InitializerKind), kind)) return kind;
-        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
-        return InitializerKind.Auto;
+        if (!System.Enum.IsDefined(typeof(InitializerKind), kind))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute, $"{(int)kind} is not an Initializer value"));
+            return InitializerKind.Auto;
+        }
+        if (ReadInitialValue(data, location, owner, diagnostics) is not { } v) return kind;
+        if (kind != InitializerKind.Constant)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, attribute,
+                $"{owner} gives InitialValue = {v.ToString("R", CultureInfo.InvariantCulture)} with Initializer.{kind}, which takes no value; add Initializer = Initializer.Constant or remove InitialValue"));
+        else
+            initialValue = v;
+        return kind;
+    }
+
+    /// <summary>The attribute's <c>InitialValue</c> when given and finite as a float; null when absent, or after CMP027.</summary>
+    private static double? ReadInitialValue(AttributeData data, Location location, string owner, List<DiagnosticInfo> diagnostics)
+    {
+        if (NamedValue(data, "InitialValue") is not { Value: { } value }) return null;
+        double v = System.Convert.ToDouble(value, CultureInfo.InvariantCulture);
+        float single = (float)v; // the generated code holds the value as a float: 1e300 would be ∞
+        if (!float.IsNaN(single) && !float.IsInfinity(single)) return v;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitialValue, location, owner, v.ToString("R", CultureInfo.InvariantCulture)));
+        return null;
     }
 
     /// <summary>The weight penalties L1 and L2 (0 when not given); each must be a finite number ≥ 0 that a float holds.</summary>

@@ -33,20 +33,26 @@ public static class LossKernels
     /// max(z, 0) − z·t + ln(1 + e^−|z|), stable for any z; from probabilities p: −t·ln p − (1 − t)·ln(1 − p),
     /// with p clamped away from 0 and 1. Either way the gradient is with respect to the logit: (p − t)·scale.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="positiveWeights"/> (PyTorch's BCEWithLogitsLoss pos_weight: one weight w per output, value i
+    /// using w[i mod its length]) the positive term counts w times: −w·t·ln p − (1 − t)·ln(1 − p), from logits
+    /// (1 − t)·z + (1 + (w − 1)·t)·(max(−z, 0) + ln(1 + e^−|z|)); the gradient is ((1 + (w − 1)·t)·p − w·t)·scale.
+    /// The divisor of the mean stays the number of values, as PyTorch's.
+    /// </remarks>
     /// <exception cref="ArgumentException">
     /// <paramref name="targets"/>, or <paramref name="gradient"/> when not empty, differs in length from
-    /// <paramref name="outputs"/>; or a target is not in [0, 1] (NaN included).
+    /// <paramref name="outputs"/>; a target is not in [0, 1] (NaN included); or <paramref name="positiveWeights"/> is
+    /// empty or its length does not divide the outputs'.
     /// </exception>
-    public static double BinaryCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale, bool outputsAreProbabilities)
+    public static double BinaryCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale, bool outputsAreProbabilities, float[]? positiveWeights = null)
     {
         CheckLengths(outputs, targets, gradient);
+        if (positiveWeights is not null) return WeightedBinaryCrossEntropy(outputs, targets, gradient, gradientScale, outputsAreProbabilities, positiveWeights);
         double sum = 0;
         bool grad = !gradient.IsEmpty;
         for (int i = 0; i < outputs.Length; i++)
         {
-            float t = targets[i];
-            if (!(t >= 0f && t <= 1f))
-                throw new ArgumentException($"Binary cross-entropy needs targets in [0, 1]; target {i} is {t}.", nameof(targets));
+            float t = CheckedTarget(targets, i);
             float o = outputs[i];
             float p;
             if (outputsAreProbabilities)
@@ -61,6 +67,46 @@ public static class LossKernels
                 p = ActivationMath.Sigmoid(o);
             }
             if (grad) gradient[i] = (p - t) * gradientScale;
+        }
+        return sum;
+    }
+
+    private static float CheckedTarget(ReadOnlySpan<float> targets, int i)
+    {
+        float t = targets[i];
+        if (!(t >= 0f && t <= 1f))
+            throw new ArgumentException($"Binary cross-entropy needs targets in [0, 1]; target {i} is {t}.", nameof(targets));
+        return t;
+    }
+
+    /// <summary>The pos_weight form of <see cref="BinaryCrossEntropy"/> (kept apart so that the unweighted loop stays as it was, bit for bit).</summary>
+    private static double WeightedBinaryCrossEntropy(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, Span<float> gradient, float gradientScale, bool outputsAreProbabilities, float[] positiveWeights)
+    {
+        int count = positiveWeights.Length;
+        if (count == 0 || outputs.Length % count != 0)
+            throw new ArgumentException($"positiveWeights has {count} values, which does not divide the {outputs.Length} outputs: give one per output of a sample.", nameof(positiveWeights));
+        double sum = 0;
+        bool grad = !gradient.IsEmpty;
+        for (int i = 0, k = 0; i < outputs.Length; i++, k = k + 1 == count ? 0 : k + 1)
+        {
+            float t = CheckedTarget(targets, i);
+            float w = positiveWeights[k];
+            float o = outputs[i];
+            double scale = 1 + (w - 1.0) * t; // the weight of the ln p term's companion: 1 at t = 0, w at t = 1
+            float p;
+            if (outputsAreProbabilities)
+            {
+                p = o;
+                double pc = Math.Clamp((double)p, 1e-12, 1 - 1e-12);
+                sum += -((double)w * t * Math.Log(pc) + (1 - t) * Math.Log(1 - pc));
+            }
+            else
+            {
+                double softplusOfMinusZ = Math.Max(-(double)o, 0.0) + Math.Log(1 + Math.Exp(-Math.Abs((double)o))); // −ln σ(z)
+                sum += (1 - t) * (double)o + scale * softplusOfMinusZ;
+                p = ActivationMath.Sigmoid(o);
+            }
+            if (grad) gradient[i] = (float)((scale * p - (double)w * t) * gradientScale);
         }
         return sum;
     }

@@ -136,6 +136,17 @@ internal sealed class OnnxGraph
                 return Node(layer, "BatchNormalization",
                     new[] { x, Weight(layer, "weight"), Weight(layer, "bias"), Weight(layer, "running_mean"), Weight(layer, "running_var") },
                     OnnxProto.Attribute("epsilon", layer.Epsilon), OnnxProto.Attribute("momentum", 1f - layer.Momentum));
+            case LayerKind.PReLU:
+            {
+                // PRelu broadcasts the slope from the right: [C] (or [1]) fits [N, C], an image's per-channel slopes
+                // need [C, 1, 1] to line up with [N, C, H, W].
+                string slope = Weight(layer, "weight");
+                if (image && _tensors[slope].Count > 1)
+                    slope = Node(layer, "Reshape", new[] { slope, Constant(layer.Name + ".slope_shape", -1, 1, 1) });
+                return Node(layer, "PRelu", new[] { x, slope });
+            }
+            case LayerKind.LayerNorm:
+                return LayerNorm(layer, x);
             case LayerKind.Activation:
                 return Activation(layer, x);
             case LayerKind.Dropout:
@@ -177,6 +188,24 @@ internal sealed class OnnxGraph
             default:
                 throw Unsupported(layer, $"its activation {layer.Activation}");
         }
+    }
+
+    /// <summary>
+    /// Opset 13 has no LayerNormalization (it came in opset 17): μ = ReduceMean(x), d = x − μ,
+    /// σ² = ReduceMean(d·d), y = d / √(σ² + ε) · weight + bias over the sample's axes (1, or 1–3 for an image); the
+    /// weight and bias, of the sample's shape, broadcast over the batch.
+    /// </summary>
+    private string LayerNorm(LayerInfo layer, string x)
+    {
+        var axes = OnnxProto.Attribute("axes", LayerInfo.IsImage(layer.InputShape) ? new long[] { 1, 2, 3 } : new long[] { 1 });
+        string mean = Node(layer, "ReduceMean", new[] { x }, axes);
+        string centered = Node(layer, "Sub", new[] { x, mean });
+        string variance = Node(layer, "ReduceMean", new[] { Node(layer, "Mul", new[] { centered, centered }) }, axes);
+        string epsilon = layer.Name + ".epsilon";
+        if (_names.Add(epsilon)) _initializers.Add(OnnxProto.FloatTensor(epsilon, Array.Empty<int>(), new[] { layer.Epsilon }));
+        string deviation = Node(layer, "Sqrt", new[] { Node(layer, "Add", new[] { variance, epsilon }) });
+        string normalized = Node(layer, "Div", new[] { centered, deviation });
+        return Node(layer, "Add", new[] { Node(layer, "Mul", new[] { normalized, Weight(layer, "weight") }), Weight(layer, "bias") });
     }
 
     private static NotSupportedException Unsupported(LayerInfo layer, string what) =>

@@ -33,7 +33,8 @@ public sealed class TorchFixtureTests
     private static readonly string[] BatchNormNames =
     [
         "batchnorm_1d", "batchnorm_2d", "convtranspose_s2_pad1_op1", "convtranspose_same_s2", "convtranspose_groups_dilation",
-        "separable_s1_pad1",
+        "separable_s1_pad1", "prelu_2d", "prelu_2d_shared", "prelu_1d",
+        "layernorm_2d", "layernorm_1d",
     ];
 
     public static TheoryData<string> ConvCases => Data(ConvNames);
@@ -122,6 +123,7 @@ public sealed class TorchFixtureTests
         {
             "cnn" => new[] { "x", "parameters" },
             "batchnorm" => new[] { "x", "weight", "bias", "dy", "running_mean", "running_var" },
+            "prelu" => new[] { "x", "weight", "dy" },
             _ => new[] { "x", "weight", "bias", "dy" },
         };
         foreach (var field in inputs)

@@ -10,7 +10,7 @@ using Xunit;
 namespace Compiled.Tests.Generator;
 
 /// <summary>
-/// Every diagnostic the generator reports (CMP001–CMP026): for each broken declaration, the right ID,
+/// Every diagnostic the generator reports (CMP001–CMP027): for each broken declaration, the right ID,
 /// as an error, at the place the user must edit, with no source generated for that network and no
 /// exception escaping the generator (which the compiler would turn into an obscure CS8785 warning and
 /// silently drop the network's code).
@@ -147,6 +147,52 @@ public class DiagnosticTests
             [Dense(1, Initializer = (Initializer)17)]
             public partial class UnknownInitializer;
             """), "Dense(1, Initializer", "CMP006"),
+
+        ["CMP027 constant initializer of NaN"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(3, Initializer = Initializer.Constant, InitialValue = double.NaN)]
+            [Dense(1)]
+            public partial class NaNConstant;
+            """), "Dense(3, Initializer = Initializer.Constant, InitialValue = double.NaN)", "CMP027"),
+
+        ["CMP027 network-wide constant beyond float"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError, Initializer = Initializer.Constant, InitialValue = -1e300)]
+            [Input(4)]
+            [Dense(1)]
+            public partial class HugeConstant;
+            """), "Network(", "CMP027"),
+
+        ["CMP027 constant initializer of infinity on a convolution"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(1, 4, 4)]
+            [Conv2D(2, 3, Initializer = Initializer.Constant, InitialValue = double.PositiveInfinity)]
+            [Dense(1)]
+            public partial class InfiniteConstant;
+            """), "Conv2D(2, 3, Initializer", "CMP027"),
+
+        ["CMP027 PReLU slope beyond float"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [PReLU(InitialValue = 1e39)]
+            [Dense(1)]
+            public partial class HugeSlope;
+            """), "PReLU(InitialValue = 1e39)", "CMP027"),
+
+        ["CMP006 LayerNorm epsilon 0"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [LayerNorm(Epsilon = 0)]
+            [Dense(1)]
+            public partial class ZeroEpsilon;
+            """), "LayerNorm(Epsilon = 0)", "CMP006"),
+
+        ["CMP006 InitialValue without Initializer.Constant"] = new(InNamespace("""
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(4)]
+            [Dense(1, Initializer = Initializer.Zeros, InitialValue = 0.5)]
+            public partial class ValueWithoutConstant;
+            """), "Dense(1, Initializer = Initializer.Zeros", "CMP006"),
 
         ["CMP006 [Input] without dimensions"] = new(InNamespace("""
             [Network(Loss = Loss.MeanSquaredError)]
@@ -728,7 +774,7 @@ public class DiagnosticTests
             .ToList();
         var covered = Cases.Values.Select(c => c.Ids[0]).ToHashSet();
 
-        Assert.Equal(Enumerable.Range(1, 26).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 27).Select(i => $"CMP{i:000}"), ids.OrderBy(id => id, StringComparer.Ordinal));
         Assert.All(ids, id => Assert.Contains(id, covered));
     }
 

@@ -33,6 +33,7 @@ public class GeneratorSnapshotTests
         { nameof(NetworkSources.Regression), "Samples.Housing.HousePrices.Network.g.cs" },
         { nameof(NetworkSources.Binary), "Samples.Medical.Diagnosis.Network.g.cs" },
         { nameof(NetworkSources.GlobalNamespace), "GlobalTagger.Network.g.cs" },
+        { nameof(NetworkSources.TrainingLayers), "Samples.Training.SlopeNet.Network.g.cs" },
     };
 
     /// <summary>The source text of a <see cref="NetworkSources"/> constant, by name (keeps theory data short and serializable).</summary>

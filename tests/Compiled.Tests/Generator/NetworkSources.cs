@@ -27,6 +27,25 @@ internal static class NetworkSources
         public partial class FashionCnn;
         """;
 
+    /// <summary>The training layers of issue 12: PReLU per channel and shared, LayerNorm, zeros and constant initializers.</summary>
+    public const string TrainingLayers = """
+        using Compiled;
+
+        namespace Samples.Training;
+
+        /// <summary>A small CNN with learned slopes.</summary>
+        [Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 7)]
+        [Input(2, 8, 8)]
+        [Conv2D(4, 3, Padding = Padding.Same, Initializer = Initializer.Constant, InitialValue = 0.05)]
+        [PReLU]
+        [MaxPool(2)]
+        [Dense(8)]
+        [LayerNorm(Epsilon = 1e-3)]
+        [PReLU(Shared = true, InitialValue = 0.1, Name = "slope")]
+        [Dense(3, Initializer = Initializer.Zeros)]
+        public partial class SlopeNet;
+        """;
+
     /// <summary>The Fashion-MNIST sample's model (samples/FashionMnist/FashionMlp.cs): ReLU, dropout, softmax cross-entropy from logits.</summary>
     public const string FashionMlp = """
         using Compiled;

@@ -64,7 +64,7 @@ internal sealed class RandomDeclarations
             "no loss" => $"[Network(Seed = {_random.Next()})]",
             "bad loss" => "[Network(Loss = (Loss)77)]",
             "bad initializer" => $"[Network(Loss = Loss.{loss}, Initializer = (Initializer)99)]",
-            _ => $"[Network(Loss = Loss.{loss}, Seed = {(Chance(0.2) ? "long.MinValue" : _random.Next().ToString(CultureInfo.InvariantCulture))}{(Chance(0.3) ? ", Initializer = Initializer." + Pick(new[] { "Auto", "HeUniform", "HeNormal", "GlorotUniform", "GlorotNormal" }) : "")})]",
+            _ => $"[Network(Loss = Loss.{loss}, Seed = {(Chance(0.2) ? "long.MinValue" : _random.Next().ToString(CultureInfo.InvariantCulture))}{(Chance(0.3) ? ", Initializer = Initializer." + Pick(new[] { "Auto", "HeUniform", "HeNormal", "GlorotUniform", "GlorotNormal", "Zeros", "Constant" }) : "")})]",
         };
         if (flaw != "layers without network") attributes.Add(network);
 

@@ -38,6 +38,13 @@ public sealed class TorchNetworkTests
     }
 
     /// <summary>Each value within 1e-4 of PyTorch's, relative to its size (or to 1 % of the largest, for values near 0).</summary>
+    /// <summary><see cref="AssertClose(double[], float[], string)"/>, then the largest absolute difference written to <paramref name="output"/>.</summary>
+    internal static void AssertClose(double[] expected, float[] actual, string what, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        AssertClose(expected, actual, what);
+        output.WriteLine($"{what}: largest difference {expected.Select((e, i) => Math.Abs(e - actual[i])).Max():E2}");
+    }
+
     internal static void AssertClose(double[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

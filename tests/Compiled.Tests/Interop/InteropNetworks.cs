@@ -45,3 +45,18 @@ public partial class TinyBn;
 [Conv2DTranspose(2, 3, Activation.Tanh, Stride = 2, Pad = 1, OutputPad = 1)]
 [Dense(3)]
 public partial class TorchDeconvSep;
+
+/// <summary>
+/// The network of prelu_layernorm.safetensors: conv1 (2→3, 3×3) → layernorm1 over 3×3×3 → prelu1 (a slope per channel)
+/// → dense1 (27→6) → norm (LayerNorm over 6) → act (one shared slope) → dense2 (6→3).
+/// </summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 35)]
+[Input(2, 5, 5)]
+[Conv2D(3, 3)]
+[LayerNorm]
+[PReLU]
+[Dense(6)]
+[LayerNorm(Name = "norm")]
+[PReLU(Shared = true, Name = "act")]
+[Dense(3)]
+public partial class TorchPReLULayerNorm;

@@ -53,6 +53,13 @@ public sealed class OnnxExportTests
         ["ImgSeparable"] = () => new ImgSeparable(),
         ["TorchSeparable"] = () => new TorchSeparable(),
         ["TorchDeconvSep"] = () => new TorchDeconvSep(),
+        // PReLU: per channel of an image (the slope reshaped to [C, 1, 1]), shared, per feature, first layer.
+        ["ImgPReLU"] = () => new ImgPReLU(),
+        ["VecPReLU"] = () => new VecPReLU(),
+        ["TorchPReLU2dShared"] = () => new TorchPReLU2dShared(),
+        // LayerNorm (decomposed for opset 13): over C×H×W after a convolution, over features, as the first layer.
+        ["ImgLayerNorm"] = () => new ImgLayerNorm(),
+        ["VecLayerNorm"] = () => new VecLayerNorm(),
         // Softmax over an image; a network whose last layers make no node.
         ["OnnxImageSoftmax"] = () => new OnnxImageSoftmax(),
         ["OnnxEndsInDropout"] = () => new OnnxEndsInDropout(),

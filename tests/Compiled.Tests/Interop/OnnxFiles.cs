@@ -17,6 +17,8 @@ internal static class OnnxFiles
     {
         var random = new Random(seed);
         var batchNorms = net.Layers.Where(l => l.Kind == LayerKind.BatchNorm).Select(l => l.Name + ".").ToArray();
+        var layerNorms = net.Layers.Where(l => l.Kind == LayerKind.LayerNorm).Select(l => l.Name + ".weight").ToHashSet(StringComparer.Ordinal);
+        var prelus = net.Layers.Where(l => l.Kind == LayerKind.PReLU).Select(l => l.Name + ".weight").ToHashSet(StringComparer.Ordinal);
         foreach (var tensor in net.Tensors)
         {
             if (tensor.Store == TensorStore.BatchCounter) continue;
@@ -24,6 +26,8 @@ internal static class OnnxFiles
             (double low, double high) = tensor.Name switch
             {
                 _ when tensor.Name.EndsWith(".running_var", StringComparison.Ordinal) => (0.3, 2.5),
+                _ when layerNorms.Contains(tensor.Name) => (0.5, 1.5), // γ differs per value: the broadcast must line up
+                _ when prelus.Contains(tensor.Name) => (-0.5, 1.0), // a different slope per channel: the broadcast must line up
                 _ when batchNorm && tensor.Name.EndsWith(".weight", StringComparison.Ordinal) => (0.5, 1.5),
                 _ when batchNorm || tensor.Name.EndsWith("bias", StringComparison.Ordinal) => (-0.5, 0.5),
                 _ => (double.NaN, double.NaN), // convolution and dense weights keep their initialization

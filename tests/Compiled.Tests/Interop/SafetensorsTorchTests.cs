@@ -18,12 +18,13 @@ public sealed class SafetensorsTorchTests(ITestOutputHelper output)
 
     private static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Safetensors", file);
 
-    public static TheoryData<string> Models => new() { "mlp", "cnn_bn", "deconv_sep" };
+    public static TheoryData<string> Models => new() { "mlp", "cnn_bn", "deconv_sep", "prelu_layernorm" };
 
     private static INetwork Declared(string model) => model switch
     {
         "mlp" => new TorchMlpInterop(),
         "cnn_bn" => new TorchBnCnn(),
+        "prelu_layernorm" => new TorchPReLULayerNorm(),
         _ => new TorchDeconvSep(),
     };
 

@@ -22,6 +22,25 @@ public partial class InitializerProbe;
 [Dense(100, Initializer = Initializer.GlorotUniform)]
 public partial class NetworkInitializerProbe;
 
+/// <summary>Zeros and constants per layer, on every layer kind that takes an initializer; the ReLU layer keeps its default.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 21)]
+[Input(2, 6, 6)]
+[Conv2D(3, 3, Activation.ReLU, Initializer = Initializer.Constant, InitialValue = 0.1)]
+[Conv2DTranspose(2, 2, Initializer = Initializer.Zeros)]
+[SeparableConv2D(4, 3, Activation.ReLU, DepthMultiplier = 2, Initializer = Initializer.Constant, InitialValue = -0.375)]
+[Dense(40, Activation.ReLU)]
+[Dense(3, Initializer = Initializer.Constant, InitialValue = 1e-3)]
+public partial class ConstantInitializerProbe;
+
+/// <summary>A network-wide constant: layers without their own initializer take it; one overrides it with zeros, one with He.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 21, Initializer = Initializer.Constant, InitialValue = 0.25)]
+[Input(30)]
+[Dense(20, Activation.Tanh)]
+[Dense(4000, Activation.ReLU, Initializer = Initializer.HeUniform)]
+[Dense(10, Initializer = Initializer.Zeros)]
+[Dense(2)]
+public partial class NetworkConstantProbe;
+
 /// <summary>
 /// Initialization against the published schemes: He uniform U(±√(6/fanIn)), Glorot uniform U(±√(6/(fanIn+fanOut))),
 /// He normal N(0, 2/fanIn), Glorot normal N(0, 2/(fanIn+fanOut)); biases 0.
@@ -58,6 +77,41 @@ public sealed class InitializationTests
         var net = new NetworkInitializerProbe(seed: 8);
         AssertNormal(net.Dense1Weights.ToArray(), 2.0 / 400);
         AssertUniform(net.Dense2Weights.ToArray(), Math.Sqrt(6.0 / (300 + 100)));
+    }
+
+    [Fact]
+    public void Zeros_and_constants_are_exact_and_the_default_still_follows_the_activation()
+    {
+        var net = new ConstantInitializerProbe(seed: 3);
+        Assert.All(net.Conv1Weights.ToArray(), w => Assert.Equal(0.1f, w));
+        Assert.All(net.Deconv1Weights.ToArray(), w => Assert.Equal(0f, w));
+        Assert.All(net.Sepconv1DepthwiseWeights.ToArray(), w => Assert.Equal(-0.375f, w));
+        Assert.All(net.Sepconv1PointwiseWeights.ToArray(), w => Assert.Equal(-0.375f, w));
+        Assert.All(net.Dense2Weights.ToArray(), w => Assert.Equal(1e-3f, w));
+        // The ReLU Dense between them has no initializer of its own: He uniform over its fan-in 4·3·3 = 36.
+        AssertUniform(net.Dense1Weights.ToArray(), Math.Sqrt(6.0 / 36));
+        Assert.All(net.Parameters.ToArray().Where((_, i) => IsBias(net, i)), b => Assert.Equal(0f, b));
+        Assert.True(new ConstantInitializerProbe(seed: 4).Conv1Weights.SequenceEqual(net.Conv1Weights)); // no seed enters a constant
+    }
+
+    [Fact]
+    public void Network_wide_constant_applies_where_a_layer_does_not_override_it()
+    {
+        var net = new NetworkConstantProbe(seed: 5);
+        Assert.All(net.Dense1Weights.ToArray(), w => Assert.Equal(0.25f, w));
+        AssertUniform(net.Dense2Weights.ToArray(), Math.Sqrt(6.0 / 20));
+        Assert.All(net.Dense3Weights.ToArray(), w => Assert.Equal(0f, w));
+        Assert.All(net.Dense4Weights.ToArray(), w => Assert.Equal(0.25f, w));
+        Assert.All(net.Dense1Bias.ToArray(), b => Assert.Equal(0f, b));
+        Assert.All(net.Dense4Bias.ToArray(), b => Assert.Equal(0f, b));
+    }
+
+    private static bool IsBias(ConstantInitializerProbe net, int index)
+    {
+        foreach (var tensor in ConstantInitializerProbe.Tensors)
+            if (tensor.Name.EndsWith(".bias", StringComparison.Ordinal) && index >= tensor.Offset && index < tensor.Offset + tensor.Shape.Aggregate(1, (a, b) => a * b))
+                return true;
+        return false;
     }
 
     [Fact]
