@@ -11,7 +11,7 @@ namespace Compiled;
 /// first call. Not thread-safe (one instance per training loop).
 /// </summary>
 /// <remarks>
-/// Order per sample: crop/translation, horizontal flip, cutout, brightness and contrast, noise.
+/// Order per sample: rotation and scaling, crop/translation, horizontal flip, cutout, brightness and contrast, noise.
 /// </remarks>
 public sealed class ImageAugmentation
 {
@@ -40,6 +40,19 @@ public sealed class ImageAugmentation
 
     /// <summary>Values per image.</summary>
     public int ImageSize => Channels * Height * Width;
+
+    /// <summary>
+    /// Rotate by a random angle in [−MaxRotation, MaxRotation] degrees about the image's centre (positive:
+    /// counter-clockwise, as torchvision's RandomRotation), sampling bilinearly; pixels whose source falls outside
+    /// the image take <see cref="Fill"/>. 0: off; at most 180.
+    /// </summary>
+    public float MaxRotation { get; init; }
+
+    /// <summary>
+    /// Zoom by a random factor in [1 − MaxScale, 1 + MaxScale] about the image's centre (above 1: closer), with the
+    /// rotation, sampling bilinearly and filling as it does. 0: off; below 1.
+    /// </summary>
+    public float MaxScale { get; init; }
 
     /// <summary>Mirror left-right with probability 1/2 (for images whose meaning survives it: clothes, not digits).</summary>
     public bool HorizontalFlip { get; init; }
@@ -72,11 +85,18 @@ public sealed class ImageAugmentation
         ArgumentNullException.ThrowIfNull(rng);
         if (count < 0 || (long)count * ImageSize != images.Length)
             throw new ArgumentException($"images has {images.Length} values: expected {count} images of {ImageSize} ({Channels}×{Height}×{Width}).", nameof(images));
-        if (MaxShift < 0 || Cutout < 0 || !(Brightness >= 0) || !(Contrast >= 0 && Contrast < 1) || !(NoiseStdDev >= 0))
-            throw new InvalidOperationException("MaxShift, Cutout, Brightness and NoiseStdDev must be 0 or more, and Contrast in [0, 1).");
+        if (MaxShift < 0 || Cutout < 0 || !(Brightness >= 0) || !(Contrast >= 0 && Contrast < 1) || !(NoiseStdDev >= 0)
+            || !(MaxRotation >= 0 && MaxRotation <= 180) || !(MaxScale >= 0 && MaxScale < 1))
+            throw new InvalidOperationException("MaxShift, Cutout, Brightness and NoiseStdDev must be 0 or more, Contrast and MaxScale in [0, 1), MaxRotation in [0, 180] degrees.");
         for (int s = 0; s < count; s++)
         {
             var image = images.Slice(s * ImageSize, ImageSize);
+            if (MaxRotation > 0 || MaxScale > 0)
+            {
+                float degrees = MaxRotation > 0 ? rng.NextUniform(-MaxRotation, MaxRotation) : 0f;
+                float scale = MaxScale > 0 ? rng.NextUniform(1 - MaxScale, 1 + MaxScale) : 1f;
+                RotateScale(image, degrees, scale);
+            }
             if (MaxShift > 0) Shift(image, rng.NextInt(2 * MaxShift + 1) - MaxShift, rng.NextInt(2 * MaxShift + 1) - MaxShift);
             if (HorizontalFlip && rng.NextInt(2) == 1) Flip(image);
             if (Cutout > 0) CutOut(image, rng.NextInt(Height), rng.NextInt(Width));
@@ -115,6 +135,47 @@ public sealed class ImageAugmentation
                     row[x] = sx >= 0 && sx < Width ? from[sx] : Fill;
                 }
             }
+    }
+
+    /// <summary>
+    /// Output pixel (y, x) takes the bilinear sample of the input at the centre plus R(−θ)·((x, y) − centre)/scale
+    /// (θ counter-clockwise on the screen, y pointing down), or <see cref="Fill"/> where that point is outside the
+    /// image. Coordinates within 1e-9 of a whole number are taken as whole, so a quarter turn moves pixels exactly.
+    /// </summary>
+    internal void RotateScale(Span<float> image, float degrees, float scale)
+    {
+        if (_scratch.Length < ImageSize) _scratch = new float[ImageSize];
+        var source = _scratch.AsSpan(0, ImageSize);
+        image.CopyTo(source);
+        double theta = degrees * Math.PI / 180, cos = Math.Cos(theta) / scale, sin = Math.Sin(theta) / scale;
+        double cy = (Height - 1) / 2.0, cx = (Width - 1) / 2.0;
+        for (int y = 0; y < Height; y++)
+            for (int x = 0; x < Width; x++)
+            {
+                double dx = x - cx, dy = y - cy;
+                double sx = Whole(cx + cos * dx - sin * dy), sy = Whole(cy + sin * dx + cos * dy);
+                for (int c = 0; c < Channels; c++)
+                    image[(c * Height + y) * Width + x] = Sample(source.Slice(c * Height * Width, Height * Width), sy, sx);
+            }
+
+        static double Whole(double v)
+        {
+            double r = Math.Round(v);
+            return Math.Abs(v - r) < 1e-9 ? r : v;
+        }
+    }
+
+    /// <summary>The bilinear interpolation of <paramref name="plane"/> at (y, x); <see cref="Fill"/> outside [0, H − 1] × [0, W − 1].</summary>
+    private float Sample(ReadOnlySpan<float> plane, double y, double x)
+    {
+        if (!(y >= 0 && y <= Height - 1 && x >= 0 && x <= Width - 1)) return Fill;
+        int y0 = (int)y, x0 = (int)x;
+        int y1 = Math.Min(y0 + 1, Height - 1), x1 = Math.Min(x0 + 1, Width - 1);
+        double fy = y - y0, fx = x - x0;
+        double top = fx == 0 ? plane[y0 * Width + x0] : plane[y0 * Width + x0] * (1 - fx) + plane[y0 * Width + x1] * fx;
+        if (fy == 0) return (float)top;
+        double bottom = fx == 0 ? plane[y1 * Width + x0] : plane[y1 * Width + x0] * (1 - fx) + plane[y1 * Width + x1] * fx;
+        return (float)(top * (1 - fy) + bottom * fy);
     }
 
     /// <summary>Mirrors every row.</summary>
