@@ -67,20 +67,12 @@ static int RunFashionMnist(string? directory, int epochs, string? save, string m
         // 6 cut a run at epoch 15, keeping epoch 9), but still keep the epoch with the best validation accuracy.
         options.Patience = epochs;
     }
-    // On a terminal, a live line during each epoch (steps, loss so far, speed, time left), overwritten by the
-    // epoch's report; redirected output gets the epoch reports only.
-    bool live = !Console.IsOutputRedirected;
-    if (live)
-    {
-        options.BatchProgressInterval = 25;
-        options.BatchProgress = batch => Console.Write($"\r{batch}   ");
-    }
     // A simple schedule: the learning rate decays 8 % per epoch (the callback may change it between epochs).
-    options.Progress = report =>
-    {
-        Console.WriteLine(live ? $"\r{report}".PadRight(90) : report.ToString());
-        options.Optimizer.LearningRate *= 0.92f;
-    };
+    options.Progress = _ => options.Optimizer.LearningRate *= 0.92f;
+    // On a terminal, a live bar during each epoch (steps, loss so far, speed, time left), replaced by the epoch's
+    // report; redirected output gets the epoch reports only.
+    options.BatchProgressInterval = 25;
+    new ConsoleProgress().Attach(options);
     return Report(net, Trainer.Fit(net, fit, options), net.Evaluate(test.Features, test.Targets), save);
 }
 
