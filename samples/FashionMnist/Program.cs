@@ -8,8 +8,9 @@ using FashionMnistSample;
 // The main job: train an MLP (or, with --model cnn, a convolutional network) on Fashion-MNIST and report
 // test accuracy and seconds per epoch.
 // Usage: dotnet run -c Release --project samples/FashionMnist [-- --model mlp|cnn|cnn-bn] [--epochs N] [--data DIR] [--save FILE]
+//        [--history FILE.csv]: the per-epoch losses and accuracies, for a plot
 int epochs = 0;
-string? directory = null, save = null;
+string? directory = null, save = null, historyPath = null;
 string model = "mlp";
 for (int i = 0; i < args.Length; i++)
 {
@@ -18,23 +19,24 @@ for (int i = 0; i < args.Length; i++)
         case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int e) && e > 0: epochs = e; i++; break;
         case "--data" when i + 1 < args.Length: directory = args[++i]; break;
         case "--save" when i + 1 < args.Length: save = args[++i]; break;
+        case "--history" when i + 1 < args.Length: historyPath = args[++i]; break;
         case "--model" when i + 1 < args.Length && args[i + 1] is "mlp" or "cnn" or "cnn-bn": model = args[++i]; break;
         default:
-            Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: FashionMnist [--model mlp|cnn|cnn-bn] [--epochs N] [--data DIR] [--save FILE]");
+            Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: FashionMnist [--model mlp|cnn|cnn-bn] [--epochs N] [--data DIR] [--save FILE] [--history FILE.csv]");
             return 2;
     }
 }
 
 if (FashionMnist.IsAvailable(directory))
-    return RunFashionMnist(directory, epochs == 0 ? model switch { "mlp" => 30, "cnn-bn" => 20, _ => 15 } : epochs, save, model);
+    return RunFashionMnist(directory, epochs == 0 ? model switch { "mlp" => 30, "cnn-bn" => 20, _ => 15 } : epochs, save, model, historyPath);
 
 Console.WriteLine($"Fashion-MNIST was not found in {directory ?? FashionMnist.DefaultDirectory}.");
 Console.WriteLine("Install it with:  sudo apt-get install dataset-fashion-mnist");
 Console.WriteLine("Training on the embedded UCI digits set instead.");
 Console.WriteLine();
-return RunDigits(epochs == 0 ? 60 : epochs, save, model != "mlp");
+return RunDigits(epochs == 0 ? 60 : epochs, save, model != "mlp", historyPath);
 
-static int RunFashionMnist(string? directory, int epochs, string? save, string model)
+static int RunFashionMnist(string? directory, int epochs, string? save, string model, string? historyPath)
 {
     var clock = Stopwatch.StartNew();
     var (train, test) = FashionMnist.Load(directory);
@@ -73,10 +75,10 @@ static int RunFashionMnist(string? directory, int epochs, string? save, string m
     // report; redirected output gets the epoch reports only.
     options.BatchProgressInterval = 25;
     new ConsoleProgress().Attach(options);
-    return Report(net, Trainer.Fit(net, fit, options), net.Evaluate(test.Features, test.Targets), save);
+    return Report(net, Trainer.Fit(net, fit, options), net.Evaluate(test.Features, test.Targets), save, historyPath);
 }
 
-static int RunDigits(int epochs, string? save, bool cnn)
+static int RunDigits(int epochs, string? save, bool cnn, string? historyPath)
 {
     string path = Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz");
     var data = Csv.LoadUciClassification(path);
@@ -98,7 +100,7 @@ static int RunDigits(int epochs, string? save, bool cnn)
         Seed = 1,
         Progress = report => { if (report.Epoch % 10 == 0 || report.Epoch == 1) Console.WriteLine(report); },
     };
-    return Report(net, Trainer.Fit(net, train, options), net.Evaluate(test.Features, test.Targets), save);
+    return Report(net, Trainer.Fit(net, train, options), net.Evaluate(test.Features, test.Targets), save, historyPath);
 }
 
 // "Establish a baseline first": what 3 nearest neighbours get on the same split, for the network to beat.
@@ -109,7 +111,7 @@ static void PrintBaseline(Dataset train, Dataset test)
     Console.WriteLine($"Baseline: 3-nearest-neighbour test accuracy {accuracy:F4} ({clock.Elapsed.TotalSeconds:F1} s)");
 }
 
-static int Report(INetwork net, FitHistory history, EvaluationResult test, string? save)
+static int Report(INetwork net, FitHistory history, EvaluationResult test, string? save, string? historyPath)
 {
     double secondsPerEpoch = history.Epochs.Average(e => e.Seconds);
     Console.WriteLine();
@@ -117,6 +119,11 @@ static int Report(INetwork net, FitHistory history, EvaluationResult test, strin
     Console.WriteLine($"Test: {test}");
     Console.WriteLine($"Test accuracy: {test.Accuracy:F4}");
     Console.WriteLine($"Seconds per epoch: {secondsPerEpoch:F3} (median {history.Epochs.Select(e => e.Seconds).OrderBy(s => s).ElementAt(history.Epochs.Count / 2):F3})");
+    if (historyPath is not null)
+    {
+        history.WriteCsv(historyPath);
+        Console.WriteLine($"History (per-epoch losses and accuracies) written to {historyPath}.");
+    }
     if (save is not null)
     {
         WeightFile.Save(save, net);
