@@ -72,6 +72,22 @@ public sealed class RuntimeReferenceExamplesTests : IDisposable
     }
 
     [Fact]
+    public void ConsoleProgress_writes_the_epoch_reports()
+    {
+        // example: ConsoleProgress
+        var output = new StringWriter();
+        var options = new FitOptions { Epochs = 2 };
+        new ConsoleProgress(output, live: false).Attach(options); // new ConsoleProgress() for the console itself
+        new DigitsNet(seed: 1).Fit(TestData.Load("digits.csv.gz"), options);
+        // output: "epoch 1/2: train loss …" and "epoch 2/2: …", one line each
+        // end
+        string[] lines = output.ToString().Split(output.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("epoch 1/2: train loss ", lines[0]);
+        Assert.StartsWith("epoch 2/2: train loss ", lines[1]);
+    }
+
+    [Fact]
     public void EarlyStopping_restores_the_best_epoch()
     {
         var (train, test) = TestData.Load("digits.csv.gz").SplitStratified(0.25, seed: 1);
