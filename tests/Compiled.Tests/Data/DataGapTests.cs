@@ -144,6 +144,41 @@ public sealed class DataGapTests
     }
 
     [Fact]
+    public void Most_frequent_value_wins_over_an_earlier_shorter_run()
+    {
+        // Runs of 1, 2 and 3 values: 3 occurs most often.
+        var data = new Dataset([1f, 2f, 2f, 3f, 3f, 3f], 1, new float[6], 1);
+        Assert.Equal(new[] { 3f }, Imputer.Fit(data, ImputeStrategy.MostFrequent).Transform(new Dataset([float.NaN], 1, [0f], 1)).Features);
+    }
+
+    [Fact]
+    public void Min_max_inverse_undoes_the_transform_of_a_constant_feature()
+    {
+        // Feature 0 was constant at 5 (range 0, divided by 1); feature 1 ran from 0 to 2.
+        var scaler = new MinMaxScaler([5f, 0f], [5f, 2f]);
+        var x = new[] { 7f, 1.5f };
+        scaler.Transform(x.AsSpan());
+        Assert.Equal(new[] { 2f, 0.75f }, x);
+        scaler.InverseTransform(x);
+        Assert.Equal(new[] { 7f, 1.5f }, x);
+    }
+
+    [Fact]
+    public void Minibatches_carry_every_target_column()
+    {
+        // Row r: feature r, targets 10r and 10r + 1.
+        var data = new Dataset([0f, 1f, 2f], 1, [0f, 1f, 10f, 11f, 20f, 21f], 2);
+        var loader = new MinibatchLoader(data, 2, shuffle: false);
+        loader.StartEpoch();
+        Assert.True(loader.TryNext(out var first));
+        Assert.Equal(new[] { 0f, 1f, 10f, 11f }, first.Targets.ToArray());
+        Assert.True(loader.TryNext(out var second));
+        Assert.Equal(new[] { 2f }, second.Features.ToArray());
+        Assert.Equal(new[] { 20f, 21f }, second.Targets.ToArray());
+        Assert.False(loader.TryNext(out _));
+    }
+
+    [Fact]
     public void Imputer_checks_its_arguments()
     {
         Assert.Equal("train", Assert.Throws<ArgumentNullException>(() => Imputer.Fit(null!)).ParamName);
