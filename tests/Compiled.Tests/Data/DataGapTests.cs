@@ -254,7 +254,7 @@ public sealed class DataGapTests
         })
         {
             var e = Assert.Throws<InvalidOperationException>(() => bad.Apply(new float[6], 1, new Rng(1)));
-            Assert.Contains("must be 0 or more, and Contrast in [0, 1)", e.Message);
+            Assert.Contains("must be 0 or more, Contrast and MaxScale in [0, 1), MaxRotation in [0, 180] degrees", e.Message);
         }
     }
 
