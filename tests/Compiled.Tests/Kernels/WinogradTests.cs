@@ -92,6 +92,38 @@ public sealed class WinogradTests
         }
     }
 
+    [Fact]
+    public unsafe void A_call_over_several_samples_equals_one_call_per_sample_pooled_or_not()
+    {
+        // Convolution cuts batches into one-sample parts, so this is the kernel's own contract: sample b's input and
+        // output (pooled or not) sit b sample sizes along.
+        var rng = new Rng(23);
+        const int count = 3;
+        float[] x = Random(rng, count * Layer.InputSize), w = Random(rng, Layer.WeightCount), bias = Random(rng, Layer.OutChannels);
+        foreach (string path in Sgemm.AvailablePaths.Where(p => p != "scalar"))
+        {
+            using var scope = Sgemm.ForcePath(path);
+            var kind = DirectConvolution.Choose(Layer);
+            foreach (bool pool in new[] { false, true })
+            {
+                int size = pool ? Layer.OutputSize / 4 : Layer.OutputSize;
+                float[] together = Enumerable.Repeat(float.NaN, count * size).ToArray(), apart = new float[count * size];
+                fixed (float* pw = w)
+                {
+                    float[] u = WinogradConvolution.Transformed(Layer, pw);
+                    fixed (float* px = x, pu = u, pb = bias, py = together, pa = apart)
+                    {
+                        WinogradConvolution.Forward(kind, Layer, px, count, pu, pb, py, relu: true, pool, 0, Layer.OutChannels);
+                        for (int b = 0; b < count; b++)
+                            WinogradConvolution.Forward(kind, Layer, px + b * Layer.InputSize, 1, pu, pb, pa + b * size, relu: true, pool, 0, Layer.OutChannels);
+                    }
+                }
+                Assert.Equal(apart, together);
+                Assert.DoesNotContain(together, float.IsNaN); // every sample's output written (it started as NaN)
+            }
+        }
+    }
+
     private static float[] Forward(float[] x, float[] w, float[] bias)
     {
         var y = new float[Layer.OutputSize];
