@@ -306,17 +306,27 @@ internal static unsafe class DirectConvolution
     }
 
     /// <summary>Copies one sample into the padded planes: input (h, w) lands at (h + PadTop, w + PadLeft); the rest is 0.</summary>
-    private static void Pad(in Shape g, float* x, float* padded, int paddedHeight, int paddedWidth, long plane, long length)
+    private static void Pad(in Shape g, float* x, float* padded, int paddedHeight, int paddedWidth, long plane, long length) =>
+        Pad(x, g.InChannels, g.InHeight, g.InWidth, g.PadTop, g.PadLeft, padded, paddedHeight, paddedWidth, plane, length);
+
+    /// <summary>
+    /// Zeroes <paramref name="length"/> floats at <paramref name="padded"/>, then copies each of the <paramref name="channels"/>
+    /// planes of one sample so that input (h, w) lands at (h + padTop, w + padLeft) of a plane of paddedHeight ×
+    /// paddedWidth, <paramref name="plane"/> floats apart; what falls outside is not copied. Shared with
+    /// <see cref="WinogradConvolution"/>.
+    /// </summary>
+    internal static void Pad(float* x, int channels, int inHeight, int inWidth, int padTop, int padLeft,
+        float* padded, int paddedHeight, int paddedWidth, long plane, long length)
     {
         new Span<float>(padded, (int)length).Clear();
-        int rowsCopied = Math.Min(g.InHeight, paddedHeight - g.PadTop);
-        int columnsCopied = Math.Min(g.InWidth, paddedWidth - g.PadLeft);
-        for (int c = 0; c < g.InChannels; c++)
+        int rowsCopied = Math.Min(inHeight, paddedHeight - padTop);
+        int columnsCopied = Math.Min(inWidth, paddedWidth - padLeft);
+        for (int c = 0; c < channels; c++)
         {
-            float* source = x + (long)c * g.InHeight * g.InWidth;
-            float* target = padded + c * plane + (long)g.PadTop * paddedWidth + g.PadLeft;
+            float* source = x + (long)c * inHeight * inWidth;
+            float* target = padded + c * plane + (long)padTop * paddedWidth + padLeft;
             for (int h = 0; h < rowsCopied; h++)
-                CopyRow(source + (long)h * g.InWidth, target + (long)h * paddedWidth, columnsCopied);
+                CopyRow(source + (long)h * inWidth, target + (long)h * paddedWidth, columnsCopied);
         }
     }
 
@@ -324,7 +334,7 @@ internal static unsafe class DirectConvolution
     /// A short row (typically 7 to 32 floats): 8 at a time, the last 8 overlapping the ones before; a span copy's call
     /// per row cost 15 % of a batch-1 input gradient (448 rows of 14 floats).
     /// </summary>
-    internal static void CopyRow(float* source, float* target, int count)
+    private static void CopyRow(float* source, float* target, int count)
     {
         if (count < 8)
         {

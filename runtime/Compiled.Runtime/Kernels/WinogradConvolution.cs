@@ -165,13 +165,13 @@ internal static unsafe class WinogradConvolution
         {
             for (int b = 0; b < count; b++)
             {
-                Pad(g, p, x + (long)b * g.InputSize, pp, paddedLength);
+                DirectConvolution.Pad(x + (long)b * g.InputSize, inChannels, g.InHeight, g.InWidth, g.PadTop, g.PadLeft,
+                    pp, p.PaddedHeight, p.PaddedWidth, p.PlaneStride, paddedLength);
                 TransformInput(g, p, pp, pv);
                 if (kind == DirectConvolution.Kind.Avx512) Multiply<Avx512WinogradKernel>(g, p, u, pv, pm, firstChannel, endChannel);
                 else Multiply<Avx2WinogradKernel>(g, p, u, pv, pm, firstChannel, endChannel);
                 float* yb = y + (long)b * (pool ? g.OutputSize / 4 : g.OutputSize);
-                if (kind == DirectConvolution.Kind.Avx512) TransformOutput512(g, p, pm, bias, yb, relu, pool, firstChannel, endChannel);
-                else TransformOutput(g, p, pm, bias, yb, relu, pool, firstChannel, endChannel);
+                TransformOutput(g, p, pm, bias, yb, relu, pool, firstChannel, endChannel);
             }
         }
     }
@@ -210,20 +210,6 @@ internal static unsafe class WinogradConvolution
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
-
-    /// <summary>Copies one sample into zeroed padded planes: input (h, w) lands at (h + PadTop, w + PadLeft).</summary>
-    internal static void Pad(in ConvGeometry g, in Plan p, float* x, float* padded, long length)
-    {
-        new Span<float>(padded, (int)length).Clear();
-        int rows = Math.Min(g.InHeight, p.PaddedHeight - g.PadTop), columns = Math.Min(g.InWidth, p.PaddedWidth - g.PadLeft);
-        for (int c = 0; c < g.InChannels; c++)
-        {
-            float* source = x + (long)c * g.InHeight * g.InWidth;
-            float* target = padded + (long)c * p.PlaneStride + (long)g.PadTop * p.PaddedWidth + g.PadLeft;
-            for (int h = 0; h < rows; h++)
-                DirectConvolution.CopyRow(source + (long)h * g.InWidth, target + (long)h * p.PaddedWidth, columns);
-        }
-    }
 
     /// <summary>
     /// V[ξ = 4i + j][c][t] = (Bᵀ d B)[i, j] for every channel and tile, Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0],
@@ -365,64 +351,6 @@ internal static unsafe class WinogradConvolution
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// <see cref="TransformOutput"/> with the arithmetic on 16 tiles at a time (AVX-512): two runs of 8 tiles, each
-    /// inside one tile row (rows are padded to multiples of 8), stored as in the 8-tile version. Measured on the
-    /// 16→32 layer at batch 1: 1.3 µs → 0.9 µs.
-    /// </summary>
-    internal static void TransformOutput512(in ConvGeometry g, in Plan p, float* m, float* bias, float* y, bool relu, bool pool,
-        int firstChannel, int endChannel)
-    {
-        long xiStride = p.MXiStride;
-        int outHeight = g.OutHeight, outWidth = g.OutWidth, tiles = p.TileRows * p.TileColumnsPadded;
-        int plane = pool ? outHeight * outWidth / 4 : outHeight * outWidth;
-        for (int k = firstChannel; k < endChannel; k++)
-        {
-            Vector512<float> b = Vector512.Create(bias == null ? 0f : bias[k]);
-            float* mk = m + (long)k * p.Tiles;
-            float* yk = y + (long)k * plane;
-            for (int t = 0; t < tiles; t += 16)
-            {
-                float* s = mk + t;
-                Vector512<float> m1 = Vector512.Load(s + xiStride), m2 = Vector512.Load(s + 2 * xiStride);
-                Vector512<float> a0 = Vector512.Load(s) + m1 + m2, b0 = m1 - m2 - Vector512.Load(s + 3 * xiStride);
-                m1 = Vector512.Load(s + 5 * xiStride); m2 = Vector512.Load(s + 6 * xiStride);
-                Vector512<float> a1 = Vector512.Load(s + 4 * xiStride) + m1 + m2, b1 = m1 - m2 - Vector512.Load(s + 7 * xiStride);
-                m1 = Vector512.Load(s + 9 * xiStride); m2 = Vector512.Load(s + 10 * xiStride);
-                Vector512<float> a2 = Vector512.Load(s + 8 * xiStride) + m1 + m2, b2 = m1 - m2 - Vector512.Load(s + 11 * xiStride);
-                m1 = Vector512.Load(s + 13 * xiStride); m2 = Vector512.Load(s + 14 * xiStride);
-                Vector512<float> a3 = Vector512.Load(s + 12 * xiStride) + m1 + m2, b3 = m1 - m2 - Vector512.Load(s + 15 * xiStride);
-                Vector512<float> y00 = a0 + a1 + a2 + b, y10 = a1 - a2 - a3 + b;
-                Vector512<float> y01 = b0 + b1 + b2 + b, y11 = b1 - b2 - b3 + b;
-                if (relu)
-                {
-                    y00 = Vector512.Max(y00, Vector512<float>.Zero); y01 = Vector512.Max(y01, Vector512<float>.Zero);
-                    y10 = Vector512.Max(y10, Vector512<float>.Zero); y11 = Vector512.Max(y11, Vector512<float>.Zero);
-                }
-                StoreTiles(p, yk, outHeight, outWidth, pool, t, y00.GetLower(), y01.GetLower(), y10.GetLower(), y11.GetLower());
-                if (t + 8 < tiles) StoreTiles(p, yk, outHeight, outWidth, pool, t + 8, y00.GetUpper(), y01.GetUpper(), y10.GetUpper(), y11.GetUpper());
-            }
-        }
-    }
-
-    /// <summary>Stores the outputs of the 8 tiles from tile number <paramref name="t"/> (inside one tile row), if that row and those tiles exist.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreTiles(in Plan p, float* y, int outHeight, int outWidth, bool pool, int t,
-        Vector256<float> y00, Vector256<float> y01, Vector256<float> y10, Vector256<float> y11)
-    {
-        int ty = t / p.TileColumnsPadded, tx = t % p.TileColumnsPadded;
-        if (tx >= p.TileColumns) return;
-        if (pool)
-        {
-            StorePooled(y + (long)ty * (outWidth / 2) + tx, y00, y01, y10, y11, Math.Min(8, p.TileColumns - tx));
-            return;
-        }
-        int columns = Math.Min(16, outWidth - 2 * tx);
-        float* row = y + (long)2 * ty * outWidth + 2 * tx;
-        StoreRow(row, y00, y01, columns);
-        if (2 * ty + 1 < outHeight) StoreRow(row + outWidth, y10, y11, columns);
     }
 
     /// <summary>
