@@ -81,8 +81,9 @@ public static unsafe class Convolution
     /// then max(0, ·) if <paramref name="relu"/>, then 2×2 max pooling with stride 2 (PyTorch's rule, as
     /// <see cref="Pooling.MaxForward"/>: the same bits as the three steps one after another): <paramref name="output"/>
     /// is [batch, OutChannels, OutHeight / 2, OutWidth / 2]. Generated inference code calls it for a Conv2D followed
-    /// by MaxPool(2). On the Winograd route each 2×2 tile of outputs is pooled as it is transformed, so the convolution's
-    /// output is never stored; elsewhere the convolution runs into a per-thread workspace, a few samples at a time.
+    /// by MaxPool(2). On the Winograd route each 2×2 tile of outputs is pooled as it is transformed, and a 3×3 convolution
+    /// of one input channel on AVX-512 pools each window as it computes it (<see cref="PooledSingleChannelConvolution"/>),
+    /// so the convolution's output is never stored; elsewhere the convolution runs into a per-thread workspace, a few samples at a time.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// OutHeight or OutWidth is odd, or a span's length is not what the geometry and batch need (output: a quarter of
@@ -98,9 +99,19 @@ public static unsafe class Convolution
         long pooled = (long)batch * (g.OutputSize / 4);
         if (output.Length != pooled)
             throw new ArgumentException($"{nameof(output)} has {output.Length} values; {batch} pooled outputs of {g.OutChannels}×{g.OutHeight / 2}×{g.OutWidth / 2} need {pooled}.", nameof(output));
-        if (WinogradConvolution.Applies(g, DirectConvolution.Choose(g)))
+        DirectConvolution.Kind direct = DirectConvolution.Choose(g);
+        if (WinogradConvolution.Applies(g, direct))
         {
             ForwardCore(g, batch, input, weights, bias, output, relu, pool: true);
+            return;
+        }
+        if (PooledSingleChannelConvolution.Applies(g, direct))
+        {
+            // One input channel, 3×3: vectors over output channels, pooled before anything is stored.
+            CheckInputAndWeights(g, batch, input.Length, weights.Length);
+            CheckBias(g, bias.Length, nameof(bias));
+            fixed (float* px = input, pw = weights, pb = bias, py = output)
+                PooledSingleChannelConvolution.Forward(g, batch, px, pw, bias.IsEmpty ? null : pb, py, relu);
             return;
         }
         // Other routes: the convolution into this thread's workspace, PooledBlock samples at a time, then the pooling.

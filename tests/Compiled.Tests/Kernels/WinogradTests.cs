@@ -157,7 +157,11 @@ public sealed class FusedPoolingTests
         ("16 to 32 on 14x14 pad 1, batch 3", 3, new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14)),
         ("12 to 6 on 28x28 pad 1 (Winograd, 14 tiles a row)", 2, new ConvGeometry(12, 28, 28, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
         ("9 to 8 valid, 18x12 output", 1, new ConvGeometry(9, 20, 14, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1, 18, 12)),
-        ("1 to 16 on 28x28 pad 1 (direct, then pooled), batch 11", 11, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        ("1 to 16 on 28x28 pad 1 (one input channel: pooled as computed on AVX-512), batch 11", 11, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        ("1 to 16 on 28x28 pad 1, batch 1", 1, new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        // Pooled rows of 18 (a block of 16 and a tail of 2), 20 channels (a group of 16 and one of 4), dilation 2.
+        ("1 to 20 on 36x40 valid, dilation 2, batch 2", 2, new ConvGeometry(1, 36, 40, 20, 3, 3, 1, 1, 0, 0, 2, 2, 1, 32, 36)),
+        ("1 to 32 on 16x16 pad 1 (two channel groups), batch 1", 1, new ConvGeometry(1, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 16, 16)),
         ("8 to 8 stride 2 (GEMM, then pooled)", 9, new ConvGeometry(8, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8)),
     }.Select(c => new object[] { c.Name, c.Batch, c.G });
 
@@ -183,18 +187,19 @@ public sealed class FusedPoolingTests
                 {
                     Sgemm.MaxThreads = threads;
                     foreach (bool relu in new[] { true, false })
+                    foreach (float[] b in new[] { bias, Array.Empty<float>() })
                     {
                         var y = new float[batch * g.OutputSize];
-                        if (relu) Convolution.ForwardReLU(g, batch, x, w, bias, y);
-                        else Convolution.Forward(g, batch, x, w, bias, y);
+                        if (relu) Convolution.ForwardReLU(g, batch, x, w, b, y);
+                        else Convolution.Forward(g, batch, x, w, b, y);
                         var expected = new float[batch * pool.OutputSize];
                         Pooling.MaxForward(pool, batch, y, expected, Span<int>.Empty);
                         float[] actual = Enumerable.Repeat(float.NaN, expected.Length).ToArray();
                         actual[0] = 12345f;
-                        Convolution.ForwardMaxPool2x2(g, batch, x, w, bias, relu, actual);
+                        Convolution.ForwardMaxPool2x2(g, batch, x, w, b, relu, actual);
                         ReadOnlySpan<int> e = MemoryMarshal.Cast<float, int>(expected), a = MemoryMarshal.Cast<float, int>(actual);
                         for (int i = 0; i < e.Length; i++)
-                            Assert.True(e[i] == a[i], $"{name}, {path}, {threads} threads, relu {relu}: value {i} is {actual[i]:R}, expected {expected[i]:R}");
+                            Assert.True(e[i] == a[i], $"{name}, {path}, {threads} threads, relu {relu}, bias {b.Length > 0}: value {i} is {actual[i]:R}, expected {expected[i]:R}");
                         Assert.Contains(expected, float.IsNaN);
                     }
                 }
