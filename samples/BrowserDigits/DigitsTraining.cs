@@ -1,5 +1,7 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Compiled;
 
 namespace BrowserDigits;
@@ -92,6 +94,49 @@ public sealed class DigitsTraining
     {
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++) network.Predict(sample, logits);
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+    }
+
+    /// <summary>
+    /// An experiment, not Compiled's code path: the network's batch-1 forward pass as two plain loops over its weights
+    /// (<c>DigitsNet.Dense1Weights</c> etc., PyTorch's [units, inputs] layout), in scalar code or, when
+    /// <paramref name="vector128"/>, in <see cref="Vector128{T}"/> dot products. In the browser, where the runtime's
+    /// kernels take their scalar path, this shows what a Vector128 path could be worth there. Same logits as
+    /// <see cref="DigitsNet.Predict(ReadOnlySpan{float}, Span{float})"/> up to rounding.
+    /// </summary>
+    public static void PredictByHand(DigitsNet network, ReadOnlySpan<float> sample, Span<float> logits, Span<float> hidden, bool vector128)
+    {
+        Dense(network.Dense1Weights, network.Dense1Bias, sample, hidden, relu: true, vector128);
+        Dense(network.Dense2Weights, network.Dense2Bias, hidden, logits, relu: false, vector128);
+
+        static void Dense(ReadOnlySpan<float> w, ReadOnlySpan<float> b, ReadOnlySpan<float> x, Span<float> y, bool relu, bool vector128)
+        {
+            int inputs = x.Length;
+            for (int j = 0; j < y.Length; j++)
+            {
+                ReadOnlySpan<float> row = w.Slice(j * inputs, inputs);
+                float sum;
+                int i = 0;
+                if (vector128)
+                {
+                    ref float rw = ref MemoryMarshal.GetReference(row), rx = ref MemoryMarshal.GetReference(x);
+                    Vector128<float> acc = Vector128<float>.Zero;
+                    for (; i <= inputs - 4; i += 4) acc += Vector128.LoadUnsafe(ref rw, (nuint)i) * Vector128.LoadUnsafe(ref rx, (nuint)i);
+                    sum = Vector128.Sum(acc);
+                }
+                else sum = 0;
+                for (; i < inputs; i++) sum += row[i] * x[i];
+                sum += b[j];
+                y[j] = relu ? MathF.Max(sum, 0) : sum;
+            }
+        }
+    }
+
+    /// <summary>A round like <see cref="PredictRound"/> of <see cref="PredictByHand"/>.</summary>
+    public static double PredictByHandRound(DigitsNet network, ReadOnlySpan<float> sample, Span<float> logits, Span<float> hidden, bool vector128, int calls)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) PredictByHand(network, sample, logits, hidden, vector128);
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
     }
 
