@@ -91,26 +91,28 @@ public sealed class BrowserDigitsTests
         string path = (await page.Locator("#sgemm-path").TextContentAsync())!.Trim();
         string runtime = (await page.Locator("#runtime").TextContentAsync())!.Trim();
 
-        // Draw the test digit: each run of bright pixels in a row becomes one mouse stroke through the centres of its
-        // cells on the 8×8 grid laid over the canvas (the page normalises the ink's bounding box like the UCI data).
+        // Draw the test digit with the mouse (DrawAsync): the page must recognise it.
         var pad = (await page.Locator("#pad").BoundingBoxAsync())!;
-        double cell = pad.Width / 8;
-        for (int r = 0; r < 8; r++)
-            for (int c = 0; c < 8; c++)
-            {
-                if (!Bright(pixels[r * 8 + c]) || (c > 0 && Bright(pixels[r * 8 + c - 1]))) continue;
-                int end = c;
-                while (end + 1 < 8 && Bright(pixels[r * 8 + end + 1])) end++;
-                double y = pad.Y + (r + 0.5) * cell;
-                await page.Mouse.MoveAsync((float)(pad.X + (c + 0.5) * cell), (float)y);
-                await page.Mouse.DownAsync();
-                await page.Mouse.MoveAsync((float)(pad.X + (end + 0.5) * cell), (float)y, new MouseMoveOptions { Steps = 4 });
-                await page.Mouse.UpAsync();
-            }
+        await DrawAsync(page, pixels, pad);
         await page.WaitForFunctionAsync("() => document.querySelector('#prediction').textContent.trim() !== '–'");
         await page.WaitForTimeoutAsync(200);   // the last stroke's prediction
         int predicted = int.Parse((await page.Locator("#prediction").TextContentAsync())!.Trim(), CultureInfo.InvariantCulture);
         string drawn = (await page.Locator("#input-grid").GetAttributeAsync("data-values"))!;
+
+        // A hand-drawn "1" after Clear: one vertical stroke down the middle, as a user would draw it.
+        await page.Locator("#clear").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#prediction').textContent.trim() === '–'");
+        await page.Mouse.MoveAsync((float)(pad.X + pad.Width / 2), (float)(pad.Y + pad.Height * 0.15));
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync((float)(pad.X + pad.Width / 2), (float)(pad.Y + pad.Height * 0.85), new MouseMoveOptions { Steps = 8 });
+        await page.Mouse.UpAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#prediction').textContent.trim() !== '–'");
+        int predictedOne = int.Parse((await page.Locator("#prediction").TextContentAsync())!.Trim(), CultureInfo.InvariantCulture);
+        string drawnOne = (await page.Locator("#input-grid").GetAttributeAsync("data-values"))!;
+        // The screenshot shows the test digit, drawn again.
+        await page.Locator("#clear").ClickAsync();
+        await DrawAsync(page, pixels, pad);
+        await page.WaitForTimeoutAsync(200);
 
         string screenshot = Environment.GetEnvironmentVariable("BROWSERDIGITS_SCREENSHOT")
             ?? Path.Combine(AppContext.BaseDirectory, "browser-digits.png");
@@ -145,6 +147,7 @@ public sealed class BrowserDigitsTests
         report.AppendLine($"drawn: test image {sampleIndex}, label {label}; predicted {predicted}");
         report.AppendLine($"  sample   {string.Join(",", pixels)}");
         report.AppendLine($"  on page  {drawn}");
+        report.AppendLine($"a vertical stroke (\"1\"): predicted {predictedOne}; on page {drawnOne}");
         report.AppendLine($"screenshot: {screenshot}");
         _output.WriteLine(report.ToString());
         string? results = Environment.GetEnvironmentVariable("BROWSERDIGITS_RESULTS");
@@ -152,7 +155,29 @@ public sealed class BrowserDigitsTests
 
         Assert.True(accuracy >= 0.9, $"test accuracy in the browser {accuracy:F4} < 0.9");
         Assert.Equal(label, predicted);
+        Assert.Equal(1, predictedOne);
         Assert.True(handDifference < 1e-3, $"the hand-written loops differ from Predict by {handDifference}");
+    }
+
+    /// <summary>
+    /// Draws an 8×8 image on the pad: each run of bright pixels in a row becomes one mouse stroke through the centres
+    /// of its cells on the 8×8 grid laid over the canvas (the page normalises the ink's bounding box like the UCI data).
+    /// </summary>
+    private static async Task DrawAsync(IPage page, int[] pixels, LocatorBoundingBoxResult pad)
+    {
+        double cell = pad.Width / 8;
+        for (int r = 0; r < 8; r++)
+            for (int c = 0; c < 8; c++)
+            {
+                if (!Bright(pixels[r * 8 + c]) || (c > 0 && Bright(pixels[r * 8 + c - 1]))) continue;
+                int end = c;
+                while (end + 1 < 8 && Bright(pixels[r * 8 + end + 1])) end++;
+                double y = pad.Y + (r + 0.5) * cell;
+                await page.Mouse.MoveAsync((float)(pad.X + (c + 0.5) * cell), (float)y);
+                await page.Mouse.DownAsync();
+                await page.Mouse.MoveAsync((float)(pad.X + (end + 0.5) * cell), (float)y, new MouseMoveOptions { Steps = 4 });
+                await page.Mouse.UpAsync();
+            }
     }
 
     private static void WarmUp(Func<double> round)
