@@ -635,6 +635,32 @@ public sealed class RuntimeReferenceExamplesTests : IDisposable
     }
 
     [Fact]
+    public void QuantizedNetwork_section()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"int8-{Guid.NewGuid():N}.cmpq");
+        try
+        {
+            // example: QuantizedNetwork
+            var net = new DigitsNet();
+            QuantizedNetwork int8 = QuantizedNetwork.Quantize(net); // a copy: later changes to net are not seen
+            float[] logits = int8.Predict(new float[64]);           // one sample in, OutputSize values out
+            int8.Save(path);
+            QuantizedNetwork shipped = QuantizedNetwork.Load(path);
+            // end
+            Assert.Equal(10, logits.Length);
+            float[] ones = Enumerable.Repeat(1f, 64).ToArray(), before = int8.Predict(ones);
+            Assert.Equal(before, shipped.Predict(ones));
+            Assert.Contains(before, v => v != 0f);
+            net.Parameters.Fill(0f);
+            Assert.Equal(before, int8.Predict(ones)); // the copy kept the weights
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void TensorInfo_table()
     {
         // example: TensorInfo

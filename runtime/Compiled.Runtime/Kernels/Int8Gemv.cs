@@ -1,0 +1,260 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Compiled.Kernels;
+
+/// <summary>
+/// The integer product of a quantized dense layer: acc[j] = Σ_k x[k] · w[j, k] for an unsigned 8-bit input vector x and
+/// signed 8-bit weight rows w (both zero-padded to <see cref="Pad"/>), accumulated exactly in 32-bit integers: each
+/// product is at most 255 · 128 in size, so rows of up to <see cref="MaxInputs"/> values cannot overflow.
+/// </summary>
+/// <remarks>
+/// Paths: AVX-VNNI's VPDPBUSD (32 byte products per instruction into 8 sums) where the CPU has it; elsewhere AVX2,
+/// bytes widened to 16 bits and multiplied pairwise into 32-bit sums (VPMADDWD, exact); else scalar. Every path gives
+/// the same integers (exact arithmetic), so results do not depend on the machine. Four rows share each load of x.
+/// </remarks>
+internal static unsafe class Int8Gemv
+{
+    /// <summary>Rows of x and w are padded with zeros to a multiple of this many bytes.</summary>
+    internal const int Pad = 32;
+
+    /// <summary>The longest row: 65,536 · 255 · 128 &lt; 2³¹.</summary>
+    internal const int MaxInputs = 1 << 16;
+
+    /// <summary>Test hook: the calling thread takes the AVX2 widening path even where AVX-VNNI exists.</summary>
+    [ThreadStatic] internal static bool t_noVnni;
+
+    internal static int Padded(int k) => (k + Pad - 1) / Pad * Pad;
+
+    /// <summary>The path the calling thread's products take: "vnni", "avx2" or "scalar".</summary>
+    internal static string CurrentPath =>
+        Sgemm.CurrentPath == "scalar" || !Avx2.IsSupported ? "scalar" : AvxVnni.IsSupported && !t_noVnni ? "vnni" : "avx2";
+
+    /// <summary>
+    /// acc[j] = Σ_{k &lt; kPadded} x[k] · w[j · kPadded + k] for j &lt; rows; <paramref name="kPadded"/> is a multiple of
+    /// <see cref="Pad"/>.
+    /// </summary>
+    internal static void Multiply(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        switch (CurrentPath)
+        {
+            case "vnni": Vnni(x, w, rows, kPadded, acc); break;
+            case "avx2": Widening(x, w, rows, kPadded, acc); break;
+            default: Scalar(x, w, rows, kPadded, acc); break;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Multiply(byte*, sbyte*, int, int, int*)"/> for <paramref name="samples"/> input vectors stored
+    /// <paramref name="kPadded"/> bytes apart, into acc[s · rows + j]: on the VNNI path two samples share each load of a
+    /// weight row (the weights are read from cache half as often); the same integers either way.
+    /// </summary>
+    internal static void Multiply(byte* x, int samples, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        int s = 0;
+        if (CurrentPath == "vnni")
+        {
+            for (; s + 4 <= samples; s += 4) VnniQuad(x + (long)s * kPadded, w, rows, kPadded, acc + (long)s * rows);
+            for (; s + 2 <= samples; s += 2) VnniPair(x + (long)s * kPadded, w, rows, kPadded, acc + (long)s * rows);
+        }
+        for (; s < samples; s++) Multiply(x + (long)s * kPadded, w, rows, kPadded, acc + (long)s * rows);
+    }
+
+    /// <summary>
+    /// Four samples × two rows per step: eight sums, four input loads and two weight loads per 32 bytes (within AVX-VNNI's
+    /// 16 registers), so each weight row is read once per four samples.
+    /// </summary>
+    private static void VnniQuad(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        byte* x1 = x + kPadded, x2 = x1 + kPadded, x3 = x2 + kPadded;
+        int j = 0;
+        for (; j + 2 <= rows; j += 2)
+        {
+            sbyte* w0 = w + (long)j * kPadded, w1 = w0 + kPadded;
+            Vector256<int> a0 = default, a1 = default, b0 = default, b1 = default;
+            Vector256<int> c0 = default, c1 = default, d0 = default, d1 = default;
+            for (int k = 0; k < kPadded; k += Pad)
+            {
+                Vector256<sbyte> v0 = Vector256.Load(w0 + k), v1 = Vector256.Load(w1 + k);
+                Vector256<byte> u = Vector256.Load(x + k);
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, v0); a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, v1);
+                u = Vector256.Load(x1 + k);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, u, v0); b1 = AvxVnni.MultiplyWideningAndAdd(b1, u, v1);
+                u = Vector256.Load(x2 + k);
+                c0 = AvxVnni.MultiplyWideningAndAdd(c0, u, v0); c1 = AvxVnni.MultiplyWideningAndAdd(c1, u, v1);
+                u = Vector256.Load(x3 + k);
+                d0 = AvxVnni.MultiplyWideningAndAdd(d0, u, v0); d1 = AvxVnni.MultiplyWideningAndAdd(d1, u, v1);
+            }
+            acc[j] = Vector256.Sum(a0); acc[j + 1] = Vector256.Sum(a1);
+            acc[rows + j] = Vector256.Sum(b0); acc[rows + j + 1] = Vector256.Sum(b1);
+            acc[2 * rows + j] = Vector256.Sum(c0); acc[2 * rows + j + 1] = Vector256.Sum(c1);
+            acc[3 * rows + j] = Vector256.Sum(d0); acc[3 * rows + j + 1] = Vector256.Sum(d1);
+        }
+        for (; j < rows; j++)
+            for (int s = 0; s < 4; s++) Vnni(x + (long)s * kPadded, w + (long)j * kPadded, 1, kPadded, acc + (long)s * rows + j);
+    }
+
+    /// <summary>Two samples × four rows per step: eight sums, two input loads and four weight loads per 32 bytes.</summary>
+    private static void VnniPair(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        byte* y = x + kPadded;
+        int j = 0;
+        for (; j + 4 <= rows; j += 4)
+        {
+            sbyte* w0 = w + (long)j * kPadded, w1 = w0 + kPadded, w2 = w1 + kPadded, w3 = w2 + kPadded;
+            Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int k = 0; k < kPadded; k += Pad)
+            {
+                Vector256<byte> xv = Vector256.Load(x + k), yv = Vector256.Load(y + k);
+                Vector256<sbyte> v0 = Vector256.Load(w0 + k), v1 = Vector256.Load(w1 + k);
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, xv, v0); b0 = AvxVnni.MultiplyWideningAndAdd(b0, yv, v0);
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, xv, v1); b1 = AvxVnni.MultiplyWideningAndAdd(b1, yv, v1);
+                Vector256<sbyte> v2 = Vector256.Load(w2 + k), v3 = Vector256.Load(w3 + k);
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, xv, v2); b2 = AvxVnni.MultiplyWideningAndAdd(b2, yv, v2);
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, xv, v3); b3 = AvxVnni.MultiplyWideningAndAdd(b3, yv, v3);
+            }
+            acc[j] = Vector256.Sum(a0); acc[j + 1] = Vector256.Sum(a1); acc[j + 2] = Vector256.Sum(a2); acc[j + 3] = Vector256.Sum(a3);
+            acc[rows + j] = Vector256.Sum(b0); acc[rows + j + 1] = Vector256.Sum(b1);
+            acc[rows + j + 2] = Vector256.Sum(b2); acc[rows + j + 3] = Vector256.Sum(b3);
+        }
+        if (j < rows)
+        {
+            Vnni(x, w + (long)j * kPadded, rows - j, kPadded, acc + j);
+            Vnni(y, w + (long)j * kPadded, rows - j, kPadded, acc + rows + j);
+        }
+    }
+
+    private static void Vnni(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        int j = 0;
+        for (; j + 4 <= rows; j += 4)
+        {
+            sbyte* w0 = w + (long)j * kPadded, w1 = w0 + kPadded, w2 = w1 + kPadded, w3 = w2 + kPadded;
+            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int k = 0; k < kPadded; k += Pad)
+            {
+                Vector256<byte> xv = Vector256.Load(x + k);
+                s0 = AvxVnni.MultiplyWideningAndAdd(s0, xv, Vector256.Load(w0 + k));
+                s1 = AvxVnni.MultiplyWideningAndAdd(s1, xv, Vector256.Load(w1 + k));
+                s2 = AvxVnni.MultiplyWideningAndAdd(s2, xv, Vector256.Load(w2 + k));
+                s3 = AvxVnni.MultiplyWideningAndAdd(s3, xv, Vector256.Load(w3 + k));
+            }
+            acc[j] = Vector256.Sum(s0);
+            acc[j + 1] = Vector256.Sum(s1);
+            acc[j + 2] = Vector256.Sum(s2);
+            acc[j + 3] = Vector256.Sum(s3);
+        }
+        for (; j < rows; j++)
+        {
+            sbyte* wj = w + (long)j * kPadded;
+            Vector256<int> s = default;
+            for (int k = 0; k < kPadded; k += Pad) s = AvxVnni.MultiplyWideningAndAdd(s, Vector256.Load(x + k), Vector256.Load(wj + k));
+            acc[j] = Vector256.Sum(s);
+        }
+    }
+
+    private static void Widening(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        int j = 0;
+        for (; j + 4 <= rows; j += 4)
+        {
+            sbyte* w0 = w + (long)j * kPadded, w1 = w0 + kPadded, w2 = w1 + kPadded, w3 = w2 + kPadded;
+            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int k = 0; k < kPadded; k += 16)
+            {
+                Vector256<short> xv = Avx2.ConvertToVector256Int16(Vector128.Load(x + k)); // zero-extended
+                s0 += Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(Vector128.Load(w0 + k))); // sign-extended
+                s1 += Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(Vector128.Load(w1 + k)));
+                s2 += Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(Vector128.Load(w2 + k)));
+                s3 += Avx2.MultiplyAddAdjacent(xv, Avx2.ConvertToVector256Int16(Vector128.Load(w3 + k)));
+            }
+            acc[j] = Vector256.Sum(s0);
+            acc[j + 1] = Vector256.Sum(s1);
+            acc[j + 2] = Vector256.Sum(s2);
+            acc[j + 3] = Vector256.Sum(s3);
+        }
+        for (; j < rows; j++)
+        {
+            sbyte* wj = w + (long)j * kPadded;
+            Vector256<int> s = default;
+            for (int k = 0; k < kPadded; k += 16)
+                s += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(x + k)), Avx2.ConvertToVector256Int16(Vector128.Load(wj + k)));
+            acc[j] = Vector256.Sum(s);
+        }
+    }
+
+    private static void Scalar(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        for (int j = 0; j < rows; j++)
+        {
+            sbyte* wj = w + (long)j * kPadded;
+            int s = 0;
+            for (int k = 0; k < kPadded; k++) s += x[k] * wj[k];
+            acc[j] = s;
+        }
+    }
+
+    /// <summary>
+    /// Dynamic quantization of one input vector to unsigned bytes, v ≈ scale · (q − zeroPoint) with
+    /// q = clamp(round(v / scale) + zeroPoint, 0, 255) over the range [min(x, 0), max(x, 0)] (so 0 is exact); the padding
+    /// past x's length is 0 (the padded weights are 0 too). Returns (scale, zeroPoint); scale 0 when x is all zeros.
+    /// </summary>
+    /// <exception cref="ArgumentException">x holds a NaN or an infinity.</exception>
+    internal static (float Scale, int ZeroPoint) Quantize(ReadOnlySpan<float> x, byte* q, int kPadded)
+    {
+        float low = 0f, high = 0f;
+        int n = x.Length, k = 0;
+        bool vector = Avx2.IsSupported && Sgemm.CurrentPath != "scalar";
+        fixed (float* px = x)
+        {
+            if (vector && n >= 8)
+            {
+                // MINPS/MAXPS may drop a NaN, so NaN lanes are collected apart; ±∞ makes the range infinite.
+                Vector256<float> lo = Vector256<float>.Zero, hi = Vector256<float>.Zero, nan = Vector256<float>.Zero;
+                for (; k + 8 <= n; k += 8)
+                {
+                    Vector256<float> v = Vector256.Load(px + k);
+                    lo = Avx.Min(lo, v);
+                    hi = Avx.Max(hi, v);
+                    nan |= Avx.CompareUnordered(v, v);
+                }
+                for (int i = 0; i < 8; i++) { low = MathF.Min(low, lo[i]); high = MathF.Max(high, hi[i]); }
+                if (nan != Vector256<float>.Zero) low = float.NaN;
+            }
+            for (; k < n; k++) { low = MathF.Min(low, px[k]); high = MathF.Max(high, px[k]); }
+            float scale = high / 255f - low / 255f; // not (high − low) / 255: that overflows for ranges past float's largest
+            if (!float.IsFinite(scale))
+                throw new ArgumentException("The input holds a NaN or an infinity: a quantized network takes finite values only.", nameof(x));
+            if (scale == 0f)
+            {
+                new Span<byte>(q, kPadded).Clear();
+                return (0f, 0);
+            }
+            int zeroPoint = (int)MathF.Round(-low / scale);
+            float inverse = 1f / scale;
+            k = 0;
+            if (vector)
+            {
+                // 32 values at a time: round to nearest even (as MathF.Round), add the zero point, clamp, narrow to bytes.
+                Vector256<float> vi = Vector256.Create(inverse);
+                Vector256<int> zp = Vector256.Create(zeroPoint), top = Vector256.Create(255);
+                for (; k + 32 <= n; k += 32)
+                {
+                    Vector256<int> i0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<int> i1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k + 8) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<int> i2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k + 16) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<int> i3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k + 24) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<ushort> low16 = Vector256.Narrow(i0.AsUInt32(), i1.AsUInt32()), high16 = Vector256.Narrow(i2.AsUInt32(), i3.AsUInt32());
+                    Vector256.Store(Vector256.Narrow(low16, high16), q + k);
+                }
+            }
+            for (; k < n; k++)
+                q[k] = (byte)Math.Clamp((int)MathF.Round(px[k] * inverse) + zeroPoint, 0, 255);
+            new Span<byte>(q + n, kPadded - n).Clear();
+            return (scale, zeroPoint);
+        }
+    }
+}

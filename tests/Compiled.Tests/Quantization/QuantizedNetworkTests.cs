@@ -1,0 +1,336 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Compiled.Kernels;
+using Compiled.Tests.Networks;
+using Xunit;
+
+namespace Compiled.Tests.Quantization;
+
+/// <summary>One Dense layer without activation: its quantized output against the exact product, within the analytic bound.</summary>
+[Network(Loss = Loss.MeanSquaredError, Seed = 3)]
+[Input(45)]
+[Dense(19)]
+public partial class QuantLinear;
+
+/// <summary>Every activation QuantizedNetwork applies, a Dropout, a standalone Activation layer and layers of odd widths.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 5)]
+[Input(37)]
+[Dense(33, Activation.Tanh)]
+[Dense(21, Activation.LeakyReLU, Alpha = 0.1)]
+[Dropout(0.3)]
+[Dense(17, Activation.ELU, Alpha = 0.5)]
+[Dense(13, Activation.Swish)]
+[Dense(11, Activation.Softplus)]
+[Activation(Activation.Sigmoid)]
+[Dense(9, Activation.ReLU)]
+[Dense(6, Activation.Softmax)]
+public partial class QuantActivations;
+
+/// <summary>
+/// <see cref="QuantizedNetwork"/> and its integer kernel <see cref="Int8Gemv"/>. Oracles: integer dot products computed in
+/// the test (exact), the quantization's definition (half a step), the analytic error bound of a quantized layer, the fp32
+/// network on the same inputs, and the held-out accuracy of a trained network.
+/// </summary>
+[Collection("Sgemm threading")]
+public sealed unsafe class QuantizedNetworkTests
+{
+    private static readonly string[] Paths = { "vnni", "avx2", "scalar" };
+
+    /// <summary>Forces <paramref name="path"/> on this thread ("vnni" where the CPU lacks it runs "avx2").</summary>
+    private static IDisposable Force(string path)
+    {
+        IDisposable scope = Sgemm.ForcePath(path == "scalar" ? "scalar" : Sgemm.AvailablePaths.Contains("avx512") ? "avx512" : Sgemm.Path);
+        Int8Gemv.t_noVnni = path == "avx2";
+        return new Scope(scope);
+    }
+
+    private sealed class Scope(IDisposable inner) : IDisposable
+    {
+        public void Dispose() { Int8Gemv.t_noVnni = false; inner.Dispose(); }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 4, 31)]
+    [InlineData(5, 7, 33)]
+    [InlineData(9, 9, 784)]
+    [InlineData(2, 130, 64)]
+    public void Integer_products_are_exact_on_every_path(int samples, int rows, int k)
+    {
+        var rng = new Rng(7);
+        int padded = Int8Gemv.Padded(k);
+        var x = new byte[samples * padded];
+        var w = new sbyte[rows * padded];
+        for (int s = 0; s < samples; s++) for (int i = 0; i < k; i++) x[s * padded + i] = (byte)rng.NextInt(256);
+        for (int j = 0; j < rows; j++) for (int i = 0; i < k; i++) w[j * padded + i] = (sbyte)(rng.NextInt(256) - 128);
+        // The extremes, so that a saturating or narrowing step would show: 255 · −128 and 255 · 127.
+        x[0] = 255; w[0] = -128;
+        if (k > 1) { x[1] = 255; w[1] = 127; }
+        var expected = new int[samples * rows];
+        for (int s = 0; s < samples; s++)
+            for (int j = 0; j < rows; j++)
+            {
+                long sum = 0;
+                for (int i = 0; i < k; i++) sum += x[s * padded + i] * w[j * padded + i];
+                expected[s * rows + j] = checked((int)sum);
+            }
+        foreach (string path in Paths)
+        {
+            using var scope = Force(path);
+            var actual = new int[samples * rows];
+            fixed (byte* px = x) fixed (sbyte* pw = w) fixed (int* pa = actual)
+                Int8Gemv.Multiply(px, samples, pw, rows, padded, pa);
+            Assert.True(expected.SequenceEqual(actual), $"path {path} ({Int8Gemv.CurrentPath})");
+        }
+    }
+
+    [Fact]
+    public void Input_quantization_is_within_half_a_step_and_keeps_zero()
+    {
+        var rng = new Rng(9);
+        foreach (int n in new[] { 1, 7, 8, 45, 100 })
+        {
+            var x = new float[n];
+            for (int i = 0; i < n; i++) x[i] = rng.NextUniform(-3f, 5f);
+            x[n / 2] = 0f;
+            byte[]? first = null;
+            foreach (string path in Paths)
+            {
+                using var scope = Force(path);
+                int padded = Int8Gemv.Padded(n);
+                var q = Enumerable.Repeat((byte)77, padded).ToArray();
+                float scale; int zeroPoint;
+                fixed (byte* pq = q) (scale, zeroPoint) = Int8Gemv.Quantize(x, pq, padded);
+                float low = Math.Min(0f, x.Min()), high = Math.Max(0f, x.Max());
+                Assert.Equal(high / 255f - low / 255f, scale);
+                for (int i = 0; i < n; i++)
+                    Assert.True(Math.Abs(x[i] - scale * (q[i] - zeroPoint)) <= scale / 2 * 1.0001f, $"n {n}, {path}: x[{i}] = {x[i]}, q {q[i]}");
+                Assert.Equal(zeroPoint, q[n / 2]); // zero is exact
+                Assert.All(q.Skip(n), b => Assert.Equal(0, b));
+                first ??= q;
+                Assert.Equal(first, q); // the vector and scalar loops round alike
+            }
+        }
+    }
+
+    [Fact]
+    public void Input_quantization_refuses_nan_and_infinity_and_takes_all_zeros()
+    {
+        var q = new byte[64];
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            foreach (int at in new[] { 0, 9, 40 })
+                foreach (string path in Paths)
+                {
+                    using var scope = Force(path);
+                    var x = new float[41];
+                    x[at] = bad;
+                    var e = Assert.Throws<ArgumentException>(() => { fixed (byte* pq = q) Int8Gemv.Quantize(x, pq, 64); });
+                    Assert.Contains("NaN or an infinity", e.Message);
+                }
+        fixed (byte* pq = q)
+        {
+            Assert.Equal((0f, 0), Int8Gemv.Quantize(new float[41], pq, 64));
+            // Finite values whose range overflows a float difference are still quantized.
+            var (scale, _) = Int8Gemv.Quantize(new[] { 3e38f, -3e38f }, pq, 64);
+            Assert.True(float.IsFinite(scale));
+        }
+    }
+
+    [Fact]
+    public void A_layer_is_within_the_analytic_bound_of_its_rounding()
+    {
+        var net = new QuantLinear();
+        var rng = new Rng(21);
+        Span<float> p = net.Parameters;
+        for (int i = 0; i < p.Length; i++) p[i] = rng.NextUniform(-0.7f, 0.9f);
+        var q = QuantizedNetwork.Quantize(net);
+        var w = QuantLinear.Tensors.Single(t => t.Name == "dense1.weight");
+        var b = QuantLinear.Tensors.Single(t => t.Name == "dense1.bias");
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var x = new float[45];
+            for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-2f, 3f) * (trial + 1) / 7f;
+            var y = q.Predict(x);
+            float dx = Math.Max(0f, x.Max()) / 255f - Math.Min(0f, x.Min()) / 255f;
+            for (int j = 0; j < 19; j++)
+            {
+                ReadOnlySpan<float> row = net.Parameters.Slice(w.Offset + j * 45, 45);
+                float dw = row.ToArray().Max(Math.Abs) / 127f;
+                double exact = net.Parameters[b.Offset + j], bound = 0, magnitude = Math.Abs(exact);
+                for (int k = 0; k < 45; k++)
+                {
+                    exact += (double)row[k] * x[k];
+                    bound += Math.Abs(row[k]) * dx / 2 + Math.Abs(x[k]) * dw / 2 + dx * dw / 4;
+                    magnitude += Math.Abs(row[k] * x[k]);
+                }
+                double error = Math.Abs(y[j] - exact);
+                Assert.True(error <= bound + 1e-6 * magnitude, $"trial {trial}, output {j}: error {error:G4} > bound {bound:G4}");
+                Assert.True(error > 0 || bound < 1e-9, "an int8 product should not be exact here"); // the test can fail
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_activation_and_layer_kind_follows_the_fp32_network()
+    {
+        var net = new QuantActivations();
+        var q = QuantizedNetwork.Quantize(net);
+        Assert.Equal("37 → 33 (int8, Tanh), 33 → 21 (int8, LeakyReLU), 21 → 17 (int8, ELU), 17 → 13 (int8, Swish), 13 → 11 (int8, Softplus), Sigmoid, 11 → 9 (int8, ReLU), 9 → 6 (int8, Softmax)", q.ToString());
+        var rng = new Rng(4);
+        var x = new float[50 * 37];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-2f, 2f);
+        var expected = new float[50 * 6];
+        net.Predict(x, expected);
+        var actual = q.Predict(x);
+        float worst = 0;
+        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        // Softmax outputs of six classes: a wrong activation anywhere moves them by far more than the rounding does.
+        Assert.True(worst < 0.01f, $"largest difference {worst}");
+        for (int s = 0; s < 50; s++) Assert.Equal(1f, actual.AsSpan(s * 6, 6).ToArray().Sum(), 4);
+    }
+
+    [Fact]
+    public void Results_are_the_same_bits_on_every_path_and_batch_split()
+    {
+        var net = new QuantActivations();
+        var q = QuantizedNetwork.Quantize(net);
+        var rng = new Rng(8);
+        var x = new float[71 * 37]; // chunks of 32, 32 and 7: quads, pairs and a single sample
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-2f, 2f);
+        float[]? first = null;
+        foreach (string path in Paths)
+        {
+            using var scope = Force(path);
+            var all = q.Predict(x);
+            for (int s = 0; s < 71; s += 10)
+                Assert.Equal(MemoryMarshal.Cast<float, int>(all.AsSpan(s * 6, 6)).ToArray(),
+                    MemoryMarshal.Cast<float, int>(q.Predict(x.AsSpan(s * 37, 37)).AsSpan()).ToArray());
+            first ??= all;
+            Assert.Equal(MemoryMarshal.Cast<float, int>(first.AsSpan()).ToArray(), MemoryMarshal.Cast<float, int>(all.AsSpan()).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_trained_digits_network_keeps_its_accuracy_and_survives_a_file()
+    {
+        var data = TestData.Load("digits.csv.gz");
+        var (train, test) = data.SplitStratified(0.25, seed: 3);
+        var scaler = MinMaxScaler.Fit(train);
+        scaler.Transform(train);
+        scaler.Transform(test);
+        var net = new DigitsNet();
+        net.Fit(train, new FitOptions { Epochs = 30, BatchSize = 32, Optimizer = new Adam(0.003f), Seed = 5 });
+        double fp32 = net.Evaluate(test).Accuracy;
+        var q = QuantizedNetwork.Quantize(net);
+        float[] logits = q.Predict(test.Features), reference = new float[test.Count * 10];
+        net.Predict(test.Features, reference);
+        int correct = 0, agree = 0;
+        for (int s = 0; s < test.Count; s++)
+        {
+            int a = ArgMax(logits.AsSpan(s * 10, 10)), e = ArgMax(reference.AsSpan(s * 10, 10));
+            if (a == (int)test.TargetRow(s)[0]) correct++;
+            if (a == e) agree++;
+        }
+        double int8 = (double)correct / test.Count;
+        Assert.True(fp32 >= 0.95, $"fp32 accuracy {fp32}");
+        Assert.True(Math.Abs(int8 - fp32) <= 0.01, $"int8 accuracy {int8:F4} against fp32 {fp32:F4}");
+        Assert.True(agree >= 0.98 * test.Count, $"{agree} of {test.Count} predictions agree");
+
+        string path = Path.Combine(Path.GetTempPath(), $"quantized-{Guid.NewGuid():N}.cmpq");
+        try
+        {
+            q.Save(path);
+            // Header 12 bytes; per layer 14 bytes, then 8 bytes per output and a byte per weight; the CRC.
+            Assert.Equal(12 + (14 + 64 * 8 + 64 * 64) + (14 + 10 * 8 + 10 * 64) + 4, new FileInfo(path).Length);
+            Assert.Equal(64 * 64 + 10 * 64 + 8 * 74, q.WeightBytes);
+            var loaded = QuantizedNetwork.Load(path);
+            Assert.Equal(q.ToString(), loaded.ToString());
+            Assert.Equal(MemoryMarshal.Cast<float, int>(logits.AsSpan()).ToArray(),
+                MemoryMarshal.Cast<float, int>(loaded.Predict(test.Features).AsSpan()).ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Damaged_truncated_or_foreign_files_are_refused()
+    {
+        var q = QuantizedNetwork.Quantize(new QuantLinear());
+        using var stream = new MemoryStream();
+        q.Save(stream);
+        byte[] good = stream.ToArray();
+        Assert.Equal(q.ToString(), QuantizedNetwork.Load(new MemoryStream(good)).ToString());
+
+        byte[] flipped = (byte[])good.Clone();
+        flipped[100] ^= 0x10;
+        Assert.Contains("damaged", Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(flipped))).Message);
+        Assert.Contains("shorter than the header", Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(good[..10]))).Message);
+        Assert.Contains("damaged", Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(good[..^7]))).Message);
+        byte[] foreign = (byte[])good.Clone();
+        foreign[0] = (byte)'X';
+        Assert.Contains("CMPQ", Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(foreign))).Message);
+        // A newer format, its CRC made right: refused by version, not by CRC.
+        byte[] newer = (byte[])good.Clone();
+        newer[4] = 2;
+        uint crc = Crc32.Final(Crc32.Update(Crc32.Initial, newer.AsSpan(0, newer.Length - 4)));
+        BitConverter.TryWriteBytes(newer.AsSpan(newer.Length - 4), crc);
+        Assert.Contains("format version 2", Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(newer))).Message);
+        // A layer that does not chain (12 → … is not 45 inputs), CRC made right.
+        byte[] broken = (byte[])good.Clone();
+        broken[12 + 6] = 12;
+        crc = Crc32.Final(Crc32.Update(Crc32.Initial, broken.AsSpan(0, broken.Length - 4)));
+        BitConverter.TryWriteBytes(broken.AsSpan(broken.Length - 4), crc);
+        Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(broken)));
+    }
+
+    [Fact]
+    public void Refuses_networks_it_cannot_quantize_and_wrong_arguments()
+    {
+        var conv = Assert.Throws<NotSupportedException>(() => QuantizedNetwork.Quantize(new Compiled.Tests.Images.ImgConvValid()));
+        Assert.Contains("Conv2D", conv.Message);
+        Assert.Throws<ArgumentNullException>(() => QuantizedNetwork.Quantize(null!));
+        var net = new QuantLinear();
+        net.Parameters[3] = float.NaN;
+        Assert.Contains("only finite weights", Assert.Throws<ArgumentException>(() => QuantizedNetwork.Quantize(net)).Message);
+
+        var q = QuantizedNetwork.Quantize(new QuantLinear());
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => q.Predict(new float[44], new float[19])).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => q.Predict(ReadOnlySpan<float>.Empty, new float[19])).ParamName);
+        Assert.Equal("outputs", Assert.Throws<ArgumentException>(() => q.Predict(new float[90], new float[19])).ParamName);
+        var x = new float[45];
+        x[7] = float.NaN;
+        Assert.Throws<ArgumentException>(() => q.Predict(x, new float[19]));
+    }
+
+    [Fact]
+    public void Predict_allocates_nothing_when_warm_and_is_thread_safe()
+    {
+        var q = QuantizedNetwork.Quantize(new QuantActivations());
+        var rng = new Rng(2);
+        var x = new float[40 * 37];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-1f, 1f);
+        var y = new float[40 * 6];
+        Allocations.AssertSteadyStateIsAllocationFree(() => q.Predict(x, y));
+        float[] expected = q.Predict(x);
+        Concurrently.Run(4, _ =>
+        {
+            var mine = new float[40 * 6];
+            for (int round = 0; round < 50; round++)
+            {
+                q.Predict(x, mine);
+                Assert.Equal(expected, mine);
+            }
+        });
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+}
