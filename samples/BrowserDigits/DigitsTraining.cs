@@ -100,8 +100,8 @@ public sealed class DigitsTraining
     /// <summary>
     /// An experiment, not Compiled's code path: the network's batch-1 forward pass as two plain loops over its weights
     /// (<c>DigitsNet.Dense1Weights</c> etc., PyTorch's [units, inputs] layout), in scalar code or, when
-    /// <paramref name="vector128"/>, in <see cref="Vector128{T}"/> dot products. In the browser, where the runtime's
-    /// kernels take their scalar path, this shows what a Vector128 path could be worth there. Same logits as
+    /// <paramref name="vector128"/>, in <see cref="Vector128{T}"/> dot products: a yardstick for the runtime's own
+    /// Vector128 path, which the browser takes (docs/browser.md). Same logits as
     /// <see cref="DigitsNet.Predict(ReadOnlySpan{float}, Span{float})"/> up to rounding.
     /// </summary>
     public static void PredictByHand(DigitsNet network, ReadOnlySpan<float> sample, Span<float> logits, Span<float> hidden, bool vector128)

@@ -93,6 +93,9 @@ public sealed class BrowserDigitsTests
         string vectors = (await page.Locator("#vector").TextContentAsync())!.Trim();
         string path = (await page.Locator("#sgemm-path").TextContentAsync())!.Trim();
         string runtime = (await page.Locator("#runtime").TextContentAsync())!.Trim();
+        // WebAssembly SIMD is on, and the kernels use it: the products take the Vector128 path, not the scalar one.
+        Assert.Equal("True", simd);
+        Assert.Equal("vector128", path);
 
         // Draw the test digit with the mouse (DrawAsync): the page must recognise it.
         var pad = (await page.Locator("#pad").BoundingBoxAsync())!;

@@ -13,13 +13,14 @@ namespace Compiled.Kernels;
 internal static class ConvolutionGemm
 {
     /// <summary>Which SGEMM a convolution part calls.</summary>
-    internal enum Route : byte { Public, Avx512, Avx2, Scalar }
+    internal enum Route : byte { Public, Avx512, Avx2, Vector128, Scalar }
 
     /// <summary>The single-threaded route for the calling thread's current SGEMM path.</summary>
     public static Route SingleThreaded() => Sgemm.CurrentPath switch
     {
         "avx512" => Route.Avx512,
         "avx2" => Route.Avx2,
+        "vector128" => Route.Vector128,
         _ => Route.Scalar,
     };
 
@@ -46,6 +47,10 @@ internal static class ConvolutionGemm
             case Route.Avx2:
                 if (!SgemmSmall.TryMultiply<Avx2Kernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
                     SgemmBlocked.Multiply<Avx2Kernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
+                break;
+            case Route.Vector128:
+                if (!SgemmSmall128.TryMultiply(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
+                    SgemmBlocked.Multiply<Vector128Kernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
                 break;
             default:
                 SgemmBlocked.Multiply<ScalarKernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Compiled.Kernels;
@@ -28,12 +29,19 @@ namespace Compiled.Kernels;
 /// </remarks>
 public static partial class Sgemm
 {
-    /// <summary>The widest instruction set the kernels use on this machine: "avx512", "avx2" or "scalar".</summary>
+    /// <summary>
+    /// The widest instruction set the kernels use on this machine: "avx512", "avx2", "vector128" (128-bit vectors:
+    /// WebAssembly SIMD, ARM64 NEON, or x64 without AVX2) or "scalar".
+    /// </summary>
     public static string Path { get; } = SelectPath();
 
-    private static readonly PathKind s_path = Path switch { "avx512" => PathKind.Avx512, "avx2" => PathKind.Avx2, _ => PathKind.Scalar };
+    private static readonly PathKind s_path = Path switch
+    {
+        "avx512" => PathKind.Avx512, "avx2" => PathKind.Avx2, "vector128" => PathKind.Vector128, _ => PathKind.Scalar,
+    };
 
-    private enum PathKind { Scalar, Avx2, Avx512 }
+    /// <summary>Narrowest first: a forced path is clamped to the machine's by this order.</summary>
+    private enum PathKind { Scalar, Vector128, Avx2, Avx512 }
 
     private static volatile int s_maxThreads = Math.Max(1, Environment.ProcessorCount);
 
@@ -59,7 +67,7 @@ public static partial class Sgemm
     {
         if (Avx512F.IsSupported && Fma.IsSupported) return "avx512";
         if (Avx2.IsSupported && Fma.IsSupported) return "avx2";
-        return "scalar";
+        return Vector128.IsHardwareAccelerated ? "vector128" : "scalar";
     }
 
     /// <summary>C = alpha · op(A) · op(B) + beta · C, with no epilogue.</summary>
@@ -125,6 +133,11 @@ public static partial class Sgemm
                 if (SgemmSmall.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 if (SgemmParallel.TryMultiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
+                break;
+            case PathKind.Vector128:
+                if (SgemmSmall128.TryMultiply(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                if (SgemmParallel.TryMultiply<Vector128Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                SgemmBlocked.Multiply<Vector128Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
             default:
                 if (SgemmParallel.TryMultiply<ScalarKernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;

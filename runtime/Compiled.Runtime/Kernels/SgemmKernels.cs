@@ -195,6 +195,62 @@ internal readonly struct Avx2Kernel : ISgemmMicroKernel
 }
 
 /// <summary>
+/// Vector128 (WebAssembly SIMD, ARM64 NEON, SSE where AVX2 is missing): a 4×8 tile in eight 128-bit accumulators,
+/// two B loads and four broadcasts per k step. Multiply then add, not fused: a fused multiply-add is emulated, and
+/// slow, where the hardware lacks it (WebAssembly without relaxed SIMD).
+/// </summary>
+internal readonly struct Vector128Kernel : ISgemmMicroKernel
+{
+    public static int MR => 4;
+    public static int NR => 8;
+    public static int KC => 256;
+    public static int MC => 64;
+    public static int NC => 1024;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.LoadUnsafe(ref b);
+            Vector128<float> b1 = Vector128.LoadUnsafe(ref b, 4);
+            Vector128<float> x = Vector128.Create(a);
+            c00 += x * b0; c01 += x * b1;
+            x = Vector128.Create(Unsafe.Add(ref a, 1));
+            c10 += x * b0; c11 += x * b1;
+            x = Vector128.Create(Unsafe.Add(ref a, 2));
+            c20 += x * b0; c21 += x * b1;
+            x = Vector128.Create(Unsafe.Add(ref a, 3));
+            c30 += x * b0; c31 += x * b1;
+            a = ref Unsafe.Add(ref a, 4);
+            b = ref Unsafe.Add(ref b, 8);
+        }
+        Store(ref c, c00, c01, alpha, beta);
+        Store(ref Unsafe.Add(ref c, ldc), c10, c11, alpha, beta);
+        Store(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, alpha, beta);
+        Store(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, alpha, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref float c, Vector128<float> v0, Vector128<float> v1, float alpha, float beta)
+    {
+        Vector128<float> va = Vector128.Create(alpha);
+        v0 *= va;
+        v1 *= va;
+        if (beta != 0f)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            v0 += vb * Vector128.LoadUnsafe(ref c);
+            v1 += vb * Vector128.LoadUnsafe(ref c, 4);
+        }
+        v0.StoreUnsafe(ref c);
+        v1.StoreUnsafe(ref c, 4);
+    }
+}
+
+/// <summary>
 /// Portable fallback for machines (or runs) without usable hardware intrinsics: a 4×4 tile of scalar
 /// accumulators, as many as the 16 x64 float registers hold next to the A and B values.
 /// </summary>

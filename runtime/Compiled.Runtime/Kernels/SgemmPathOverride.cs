@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Threading;
 
@@ -7,7 +8,7 @@ namespace Compiled.Kernels;
 
 /// <summary>
 /// A test-only override of the instruction-set path, so the tests run every path the machine supports
-/// (AVX-512, AVX2, scalar) rather than only its widest: an AVX2 bug must show on an AVX-512 machine too,
+/// (AVX-512, AVX2, Vector128, scalar) rather than only its widest: an AVX2 bug must show on an AVX-512 machine too,
 /// not only in CI's <c>DOTNET_EnableAVX512=0</c> pass.
 /// </summary>
 /// <remarks>
@@ -34,28 +35,32 @@ public static partial class Sgemm
 
     private static string[] SelectAvailablePaths()
     {
-        bool avx2 = Avx2.IsSupported && Fma.IsSupported, avx512 = Avx512F.IsSupported && Fma.IsSupported;
-        if (avx512) return avx2 ? new[] { "avx512", "avx2", "scalar" } : new[] { "avx512", "scalar" };
-        return avx2 ? new[] { "avx2", "scalar" } : new[] { "scalar" };
+        var paths = new System.Collections.Generic.List<string>(4);
+        if (Avx512F.IsSupported && Fma.IsSupported) paths.Add("avx512");
+        if (Avx2.IsSupported && Fma.IsSupported) paths.Add("avx2");
+        if (Vector128.IsHardwareAccelerated) paths.Add("vector128");
+        paths.Add("scalar");
+        return paths.ToArray();
     }
 
     /// <summary>The path the calling thread's products take: <see cref="Path"/>, or the one forced by <see cref="ForcePath"/>.</summary>
     internal static string CurrentPath => Name(EffectivePath());
 
     /// <summary>
-    /// Makes the calling thread's products take <paramref name="path"/> ("avx512", "avx2" or "scalar"), clamped to
+    /// Makes the calling thread's products take <paramref name="path"/> ("avx512", "avx2", "vector128" or "scalar"), clamped to
     /// <see cref="Path"/> when the machine lacks it (check <see cref="CurrentPath"/>), until the returned scope is
     /// disposed. Scopes nest; dispose them on the thread that created them, innermost first.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is not one of the three names.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is not one of the four names.</exception>
     internal static PathScope ForcePath(string path)
     {
         PathKind kind = path switch
         {
             "avx512" => PathKind.Avx512,
             "avx2" => PathKind.Avx2,
+            "vector128" => PathKind.Vector128,
             "scalar" => PathKind.Scalar,
-            _ => throw new ArgumentException($"Unknown SGEMM path '{path}'; expected avx512, avx2 or scalar.", nameof(path)),
+            _ => throw new ArgumentException($"Unknown SGEMM path '{path}'; expected avx512, avx2, vector128 or scalar.", nameof(path)),
         };
         if (kind > s_path || Array.IndexOf(AvailablePaths, Name(kind)) < 0) kind = s_path; // never run an unsupported ISA
         int previous = t_forcedPath;
@@ -86,5 +91,8 @@ public static partial class Sgemm
         return forced == 0 ? s_path : (PathKind)(forced - 1);
     }
 
-    private static string Name(PathKind kind) => kind switch { PathKind.Avx512 => "avx512", PathKind.Avx2 => "avx2", _ => "scalar" };
+    private static string Name(PathKind kind) => kind switch
+    {
+        PathKind.Avx512 => "avx512", PathKind.Avx2 => "avx2", PathKind.Vector128 => "vector128", _ => "scalar",
+    };
 }

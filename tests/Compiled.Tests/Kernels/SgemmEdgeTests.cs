@@ -23,7 +23,7 @@ public sealed class SgemmEdgeTests
 
     public static IEnumerable<object[]> Paths()
     {
-        foreach (string path in new[] { "avx512", "avx2", "scalar" }) yield return new object[] { path };
+        foreach (string path in new[] { "avx512", "avx2", "vector128", "scalar" }) yield return new object[] { path };
     }
 
     [Theory]
@@ -110,6 +110,7 @@ public sealed class SgemmEdgeTests
         var expected = new List<string>();
         if (avx512) expected.Add("avx512");
         if (avx2) expected.Add("avx2");
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) expected.Add("vector128");
         expected.Add("scalar");
         Assert.Equal(expected, Sgemm.AvailablePaths);
         Assert.Equal(expected[0], Sgemm.Path);

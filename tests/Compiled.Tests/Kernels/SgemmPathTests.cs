@@ -33,7 +33,7 @@ public sealed class SgemmPathTests
 
     public static IEnumerable<object[]> PathsAndLayouts()
     {
-        foreach (string path in new[] { "avx512", "avx2", "scalar" })
+        foreach (string path in new[] { "avx512", "avx2", "vector128", "scalar" })
             foreach (bool transA in new[] { false, true })
                 foreach (bool transB in new[] { false, true })
                     yield return new object[] { path, transA, transB };
