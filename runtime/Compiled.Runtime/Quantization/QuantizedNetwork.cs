@@ -284,6 +284,8 @@ public sealed unsafe class QuantizedNetwork
                     layers[i] = new Layer { Inputs = inputs, Outputs = outputs, Activation = (Activation)activation, Alpha = alpha };
                     continue;
                 }
+                // Checked before allocating: a header whose sizes exceed what follows is truncated, however large it claims.
+                if ((long)outputs * (inputs + 8) > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
                 var scales = new float[outputs];
                 var bias = new float[outputs];
                 for (int j = 0; j < outputs; j++) scales[j] = r.ReadSingle();

@@ -285,6 +285,14 @@ public sealed unsafe class QuantizedNetworkTests
         crc = Crc32.Final(Crc32.Update(Crc32.Initial, broken.AsSpan(0, broken.Length - 4)));
         BitConverter.TryWriteBytes(broken.AsSpan(broken.Length - 4), crc);
         Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(broken)));
+        // A layer claiming 2³¹ − 1 outputs (CRC made right): refused as truncated, without allocating for it.
+        byte[] huge = (byte[])good.Clone();
+        BitConverter.TryWriteBytes(huge.AsSpan(12 + 10), int.MaxValue);
+        crc = Crc32.Final(Crc32.Update(Crc32.Initial, huge.AsSpan(0, huge.Length - 4)));
+        BitConverter.TryWriteBytes(huge.AsSpan(huge.Length - 4), crc);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => QuantizedNetwork.Load(new MemoryStream(huge))).Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "Load allocated for the claimed size");
     }
 
     [Fact]
