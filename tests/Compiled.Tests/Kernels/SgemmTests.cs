@@ -103,10 +103,12 @@ public sealed class SgemmTests
         _output.WriteLine($"Sgemm.Path = {Sgemm.Path}");
         // The widest instruction set the runtime reports (it already honours DOTNET_EnableAVX512=0 and
         // DOTNET_EnableHWIntrinsic=0), checked on every run rather than only under those variables.
-        string expected = Avx512F.IsSupported && Fma.IsSupported ? "avx512" : Avx2.IsSupported && Fma.IsSupported ? "avx2" : "scalar";
+        string expected = Avx512F.IsSupported && Fma.IsSupported ? "avx512" : Avx2.IsSupported && Fma.IsSupported ? "avx2"
+            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "vector128" : "scalar";
         Assert.Equal(expected, Sgemm.Path);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0") Assert.Equal("scalar", Sgemm.Path);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0") Assert.NotEqual("avx512", Sgemm.Path);
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0") Assert.Equal("vector128", Sgemm.Path); // SSE is still there
     }
 
     public static IEnumerable<object[]> TransposeCombinations()

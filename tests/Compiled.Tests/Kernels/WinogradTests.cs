@@ -100,7 +100,7 @@ public sealed class WinogradTests
         var rng = new Rng(23);
         const int count = 3;
         float[] x = Random(rng, count * Layer.InputSize), w = Random(rng, Layer.WeightCount), bias = Random(rng, Layer.OutChannels);
-        foreach (string path in Sgemm.AvailablePaths.Where(p => p != "scalar"))
+        foreach (string path in Sgemm.AvailablePaths.Where(p => p is "avx512" or "avx2")) // the route's paths
         {
             using var scope = Sgemm.ForcePath(path);
             var kind = DirectConvolution.Choose(Layer);
