@@ -36,6 +36,7 @@ internal static unsafe class Int8Gemv
     /// acc[j] = Σ_{k &lt; kPadded} x[k] · w[j · kPadded + k] for j &lt; rows; <paramref name="kPadded"/> is a multiple of
     /// <see cref="Pad"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     internal static void Multiply(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {
         switch (CurrentPath)
@@ -51,6 +52,7 @@ internal static unsafe class Int8Gemv
     /// <paramref name="kPadded"/> bytes apart, into acc[s · rows + j]: on the VNNI path two samples share each load of a
     /// weight row (the weights are read from cache half as often); the same integers either way.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     internal static void Multiply(byte* x, int samples, sbyte* w, int rows, int kPadded, int* acc)
     {
         int s = 0;
@@ -66,6 +68,7 @@ internal static unsafe class Int8Gemv
     /// Four samples × two rows per step: eight sums, four input loads and two weight loads per 32 bytes (within AVX-VNNI's
     /// 16 registers), so each weight row is read once per four samples.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     private static void VnniQuad(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {
         byte* x1 = x + kPadded, x2 = x1 + kPadded, x3 = x2 + kPadded;
@@ -97,6 +100,7 @@ internal static unsafe class Int8Gemv
     }
 
     /// <summary>Two samples × four rows per step: eight sums, two input loads and four weight loads per 32 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     private static void VnniPair(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {
         byte* y = x + kPadded;
@@ -127,6 +131,7 @@ internal static unsafe class Int8Gemv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     private static void Vnni(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {
         int j = 0;
@@ -156,6 +161,7 @@ internal static unsafe class Int8Gemv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     private static void Widening(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {
         int j = 0;
@@ -186,6 +192,7 @@ internal static unsafe class Int8Gemv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     private static void Scalar(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {
         for (int j = 0; j < rows; j++)
@@ -203,6 +210,7 @@ internal static unsafe class Int8Gemv
     /// past x's length is 0 (the padded weights are 0 too). Returns (scale, zeroPoint); scale 0 when x is all zeros.
     /// </summary>
     /// <exception cref="ArgumentException">x holds a NaN or an infinity.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     internal static (float Scale, int ZeroPoint) Quantize(ReadOnlySpan<float> x, byte* q, int kPadded)
     {
         float low = 0f, high = 0f;

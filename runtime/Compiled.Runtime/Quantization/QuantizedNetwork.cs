@@ -158,6 +158,7 @@ public sealed unsafe class QuantizedNetwork
 
     private static T[] Grown<T>(ref T[]? buffer, int length) => buffer is not null && buffer.Length >= length ? buffer : buffer = new T[length];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Activate(Activation activation, float alpha, Span<float> y)
     {
         switch (activation)
@@ -363,6 +364,7 @@ public sealed unsafe class QuantizedNetwork
         }
 
         /// <summary>y[s, j] = Δx_s · Δw_j · (Σ_k q_sk · w_jk − zeroPoint_s · Σ_k w_jk) + bias_j for each of the <paramref name="samples"/>.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(ReadOnlySpan<float> x, int samples, Span<float> y, byte[] q, int[] acc)
         {
             int padded = Int8Gemv.Padded(Inputs);
