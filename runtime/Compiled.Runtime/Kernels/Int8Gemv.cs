@@ -249,15 +249,18 @@ internal static unsafe class Int8Gemv
                 // 32 values at a time: round to nearest even (as MathF.Round), add the zero point, clamp, narrow to bytes.
                 Vector256<float> vi = Vector256.Create(inverse);
                 Vector256<int> zp = Vector256.Create(zeroPoint), top = Vector256.Create(255);
-                for (; k + 32 <= n; k += 32)
+                // The last step is moved back to end at n (it recomputes a few values identically), so no scalar tail is left.
+                for (; k < n && n >= 32; k += 32)
                 {
-                    Vector256<int> i0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k) * vi) + zp, Vector256<int>.Zero), top);
-                    Vector256<int> i1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k + 8) * vi) + zp, Vector256<int>.Zero), top);
-                    Vector256<int> i2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k + 16) * vi) + zp, Vector256<int>.Zero), top);
-                    Vector256<int> i3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + k + 24) * vi) + zp, Vector256<int>.Zero), top);
+                    int at = Math.Min(k, n - 32);
+                    Vector256<int> i0 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + at) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<int> i1 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + at + 8) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<int> i2 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + at + 16) * vi) + zp, Vector256<int>.Zero), top);
+                    Vector256<int> i3 = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.Load(px + at + 24) * vi) + zp, Vector256<int>.Zero), top);
                     Vector256<ushort> low16 = Vector256.Narrow(i0.AsUInt32(), i1.AsUInt32()), high16 = Vector256.Narrow(i2.AsUInt32(), i3.AsUInt32());
-                    Vector256.Store(Vector256.Narrow(low16, high16), q + k);
+                    Vector256.Store(Vector256.Narrow(low16, high16), q + at);
                 }
+                k = Math.Max(k, n >= 32 ? n : 0);
             }
             for (; k < n; k++)
                 q[k] = (byte)Math.Clamp((int)MathF.Round(px[k] * inverse) + zeroPoint, 0, 255);
