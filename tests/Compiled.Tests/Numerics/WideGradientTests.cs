@@ -61,8 +61,8 @@ public sealed class WideGradientCheckTests
 
 /// <summary>
 /// The wide networks against the double-precision reference (<see cref="DoubleReference"/>) over batches
-/// larger than one inference chunk (64 samples): Predict and Evaluate on 150 samples (chunks of 64, 64
-/// and 22), and ComputeGradients on 70, compared parameter by parameter with the reference's exact
+/// larger than one inference chunk (128 samples for layers this narrow): Predict and Evaluate on 150 samples
+/// (chunks of 128 and 22), and ComputeGradients on 70, compared parameter by parameter with the reference's exact
 /// double gradient (itself checked against central differences of the double loss on a sample).
 /// </summary>
 public sealed class WideReferenceGradientTests

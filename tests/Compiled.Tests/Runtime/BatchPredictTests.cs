@@ -23,14 +23,15 @@ public partial class ChunkedRegressor;
 public partial class ChunkedClassifier;
 
 /// <summary>
-/// Predict and Evaluate run in chunks of 64 samples. Oracles: the same network called on one sample at a time
-/// (equal to rounding: another batch size may sum in another order), and called on each 64-sample slice by
+/// Predict and Evaluate run in chunks of InferenceChunk samples (128 for these networks). Oracles: the same network
+/// called on one sample at a time (equal to rounding: another batch size may sum in another order), and called on
+/// each chunk-sized slice by
 /// itself (the same forward passes, so equal bit for bit); Evaluate's loss and accuracy recomputed in double
 /// from the one-sample predictions.
 /// </summary>
 public sealed class BatchPredictTests
 {
-    private const int Chunk = 64;
+    private const int Chunk = ChunkedRegressor.InferenceChunk;
 
     private static float[] Inputs(int samples, ulong seed)
     {
@@ -68,11 +69,14 @@ public sealed class BatchPredictTests
     }
 
     [Theory]
-    [InlineData(200)] // 64 + 64 + 64 + 8
-    [InlineData(129)] // 64 + 64 + 1
-    [InlineData(128)] // two full chunks
-    public void Batch_predict_over_several_chunks_equals_each_sample_alone(int samples)
+    [InlineData(3, 8)] // three full chunks and 8
+    [InlineData(2, 1)] // two full chunks and 1
+    [InlineData(2, 0)] // two full chunks
+    public void Batch_predict_over_several_chunks_equals_each_sample_alone(int chunks, int more)
     {
+        Assert.Equal(128, Chunk); // the generator's choice for layers at most 256 wide
+        Assert.Equal(Chunk, ChunkedClassifier.InferenceChunk);
+        int samples = chunks * Chunk + more;
         var net = new ChunkedRegressor();
         float[] x = Inputs(samples, (ulong)samples);
 
@@ -80,16 +84,17 @@ public sealed class BatchPredictTests
         net.Predict(x, y);
         float[] allocated = net.Predict(x);
 
-        Assert.Equal(SliceBySlice(net, x), y);          // bit for bit: the same 64-sample passes
+        Assert.Equal(SliceBySlice(net, x), y);          // bit for bit: the same chunk-sized passes
         Assert.Equal(y, allocated);                      // the allocating overload is the same computation
         AssertClose(OneAtATime(net, x), y);             // each sample's own outputs, to rounding
         // Samples differ, so a chunk answered with another chunk's rows cannot pass by accident.
         Assert.NotEqual(y.AsSpan(0, Chunk * 3).ToArray(), y.AsSpan(Chunk * 3, Chunk * 3).ToArray());
+        Assert.True(samples > Chunk, "more than one chunk");
     }
 
     [Theory]
-    [InlineData(200)]
-    [InlineData(129)]
+    [InlineData(2 * ChunkedRegressor.InferenceChunk + 72)]
+    [InlineData(ChunkedRegressor.InferenceChunk + 1)]
     public void Evaluate_over_several_chunks_equals_the_loss_of_each_sample_alone(int samples)
     {
         var net = new ChunkedRegressor();
@@ -112,8 +117,8 @@ public sealed class BatchPredictTests
     }
 
     [Theory]
-    [InlineData(200)]
-    [InlineData(129)]
+    [InlineData(2 * ChunkedClassifier.InferenceChunk + 72)]
+    [InlineData(ChunkedClassifier.InferenceChunk + 1)]
     public void Classifier_predict_and_evaluate_over_several_chunks(int samples)
     {
         var net = new ChunkedClassifier();
