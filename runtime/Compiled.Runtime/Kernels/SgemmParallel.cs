@@ -63,6 +63,16 @@ internal static unsafe class SgemmParallel
     private static delegate*<int, void> s_job;
     private static ExceptionDispatchInfo? s_failure;
 
+    /// <summary>When the last job ended (Stopwatch ticks): its workers spin for <see cref="s_workerSpinTicks"/> after it.</summary>
+    private static long s_lastJobEnd;
+
+    // A job that is not a product (TryRunParts): the function and its arguments.
+    private static delegate*<void*, int, void> s_partFunction;
+    private static void* s_partArguments;
+
+    /// <summary>Parts run by <see cref="TryRunParts"/> on several threads so far (for tests).</summary>
+    internal static long PartJobs;
+
     internal static bool s_transA, s_transB, s_splitN;
     internal static int s_m, s_n, s_k, s_lda, s_ldb, s_ldc, s_parts, s_strips;
     internal static float s_alpha, s_beta;
@@ -137,6 +147,7 @@ internal static unsafe class SgemmParallel
                     // claimed, which are reading A and B and writing C.
                     CloseClaims();
                     WaitForWorkers();
+                    s_lastJobEnd = Stopwatch.GetTimestamp();
                     ParallelJob<TKernel, TEpilogue>.Epilogue = default;   // don't keep the caller's arrays alive
                     s_job = null;
                     s_a = s_b = s_c = null;
@@ -153,6 +164,66 @@ internal static unsafe class SgemmParallel
         failure?.Throw();   // a worker's exception, unless our own part threw one already
         return true;
     }
+
+    /// <summary>
+    /// Runs <paramref name="function"/>(<paramref name="arguments"/>, part) for every part in [0, <paramref name="parts"/>)
+    /// on the calling thread and this pool's workers, and returns true; or returns false without running anything if
+    /// one thread is allowed, the pool is busy, or its workers are not still spinning from a product that ended less
+    /// than half their spin time ago (waking a blocked worker costs tens of µs, more than the element-wise passes this
+    /// serves save). A training step's element-wise work (the optimizer's pass over the parameters) follows its
+    /// products closely, so it finds the workers awake. <paramref name="arguments"/> must stay valid until this returns.
+    /// </summary>
+    internal static bool TryRunParts(int parts, delegate*<void*, int, void> function, void* arguments)
+    {
+        int threads = Math.Min(Sgemm.MaxThreads, parts);
+        if (threads < 2 || parts > MaxParts) return false;
+        if (Stopwatch.GetTimestamp() - Volatile.Read(ref s_lastJobEnd) > s_workerSpinTicks / 2) return false;
+        if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            EnsureWorkers(threads - 1);
+            s_partFunction = function;
+            s_partArguments = arguments;
+            s_parts = parts;
+            s_job = &RunPart;
+            s_failure = null;
+            s_finished = 0;
+            s_done.Reset();
+            s_jobId++;
+            Interlocked.Exchange(ref s_claim, ((long)s_jobId << 32) | ((long)parts << 16));
+            for (int w = 0; w < threads - 1; w++) s_workers[w].Wake();
+            try
+            {
+                int part;
+                while ((part = TryClaim(s_jobId)) >= 0)
+                {
+                    try { function(arguments, part); }
+                    finally { Interlocked.Increment(ref s_finished); }
+                }
+            }
+            finally
+            {
+                CloseClaims();
+                WaitForWorkers();
+                s_lastJobEnd = Stopwatch.GetTimestamp();
+                s_job = null;
+                s_partFunction = null;
+                s_partArguments = null;
+                failure = s_failure;
+                s_failure = null;
+                Interlocked.Increment(ref PartJobs);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref s_busy, 0);
+        }
+        failure?.Throw();
+        return true;
+    }
+
+    private static void RunPart(int part) => s_partFunction(s_partArguments, part);
 
     /// <summary>
     /// Claims the next unclaimed part of job <paramref name="jobId"/>, or returns −1 if it has none left or is no

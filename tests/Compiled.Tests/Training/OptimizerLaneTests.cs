@@ -122,7 +122,7 @@ public sealed class OptimizerLaneTests
     public static TheoryData<Case> Cases() => new(All);
 
     /// <summary>Three steps (the learning rate halved for the third) on n parameters, checked against the reference.</summary>
-    private static float[] RunAndCheck(Case c, int n)
+    private static float[] RunAndCheck(Case c, int n, Action? beforeStep = null)
     {
         var rng = new Rng(7);
         var p = new float[n];
@@ -135,6 +135,7 @@ public sealed class OptimizerLaneTests
         {
             if (t == 3) optimizer.LearningRate /= 2;
             for (int i = 0; i < n; i++) g[i] = rng.NextGaussian() * (1 + i % 5);
+            beforeStep?.Invoke();
             optimizer.Step(p, g);
             c.Reference(expected, g, state, optimizer.LearningRate, t);
         }
@@ -150,6 +151,42 @@ public sealed class OptimizerLaneTests
     [Theory]
     [MemberData(nameof(Cases))]
     public void Vector_body_and_tail_follow_the_formula(Case c) => RunAndCheck(c, 37);
+
+    private static readonly float[] s_a = new float[64 * 128], s_b = new float[256 * 128], s_c = new float[64 * 256];
+
+    /// <summary>A product large enough to be split: the SGEMM workers are awake (spinning) right after it, as in a training step.</summary>
+    private static void WakeProductWorkers() => Sgemm.Multiply(false, true, 64, 256, 128, 1f, s_a, 128, s_b, 128, 0f, s_c, 256);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_split_over_the_awake_product_workers_gives_the_bytes_of_one_thread(Case c)
+    {
+        int n = 6 * (1 << 14) + 37; // above Optimizer.SplitMinimum, below ParallelThreshold: six parts and a short seventh
+        Assert.InRange(n, Optimizer.SplitMinimum, Optimizer.ParallelThreshold - 1);
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 1;
+            long jobs = SgemmParallel.PartJobs;
+            var one = RunAndCheck(c, n, WakeProductWorkers);
+            Assert.Equal(jobs, SgemmParallel.PartJobs);
+            Sgemm.MaxThreads = 2;
+            var two = RunAndCheck(c, n, WakeProductWorkers);
+            // Split steps (this collection runs alone, so the count is ours): normally all three; a step whose thread was
+            // descheduled for half a millisecond after the product finds the workers gone back to sleep and runs alone.
+            long split = SgemmParallel.PartJobs;
+            Assert.InRange(split, jobs + 1, jobs + 3);
+            Assert.True(MemoryMarshal.AsBytes(one.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(two.AsSpan())), $"{c.Name}: 1 and 2 threads differ");
+            // Workers that have gone to sleep are not woken for it: the caller updates alone, to the same bytes.
+            var asleep = RunAndCheck(c, n, () => System.Threading.Thread.Sleep(5));
+            Assert.Equal(split, SgemmParallel.PartJobs);
+            Assert.True(MemoryMarshal.AsBytes(one.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(asleep.AsSpan())));
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
