@@ -53,14 +53,48 @@ public static partial class Sgemm
     /// element of C is computed by one thread in the same order. Process-wide; takes effect on the next call.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <remarks>
+    /// Inside <see cref="Trainer.Fit"/> with <see cref="FitOptions.Threads"/> set, the training thread reads that
+    /// count here instead (other threads keep the process-wide value).
+    /// </remarks>
     public static int MaxThreads
     {
-        get => s_maxThreads;
+        get
+        {
+            int local = t_threads;
+            return local != 0 ? local : s_maxThreads;
+        }
         set
         {
             if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "At least one thread is needed.");
             s_maxThreads = value;
         }
+    }
+
+    /// <summary>The calling thread's own thread count (<see cref="UseThreads"/>), or 0: the process-wide one.</summary>
+    [ThreadStatic] private static int t_threads;
+
+    /// <summary>
+    /// Makes <see cref="MaxThreads"/> read <paramref name="threads"/> (0: the process-wide value) on the calling thread
+    /// until the returned scope is disposed (on this thread); scopes nest. <see cref="Trainer.Fit"/> uses it for
+    /// <see cref="FitOptions.Threads"/>.
+    /// </summary>
+    internal static ThreadsScope UseThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        int previous = t_threads;
+        t_threads = threads;
+        return new ThreadsScope(previous);
+    }
+
+    /// <summary>Restores the calling thread's previous thread count when disposed.</summary>
+    internal readonly struct ThreadsScope : IDisposable
+    {
+        private readonly int _previous;
+
+        internal ThreadsScope(int previous) => _previous = previous;
+
+        public void Dispose() => t_threads = _previous;
     }
 
     private static string SelectPath()

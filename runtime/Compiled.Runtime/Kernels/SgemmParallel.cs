@@ -70,8 +70,11 @@ internal static unsafe class SgemmParallel
     private static delegate*<void*, int, void> s_partFunction;
     private static void* s_partArguments;
 
-    /// <summary>Parts run by <see cref="TryRunParts"/> on several threads so far (for tests).</summary>
+    /// <summary>Jobs run by <see cref="TryRunParts"/> on several threads so far (for tests).</summary>
     internal static long PartJobs;
+
+    /// <summary>Products split over several threads so far (for tests).</summary>
+    internal static long ProductJobs;
 
     internal static bool s_transA, s_transB, s_splitN;
     internal static int s_m, s_n, s_k, s_lda, s_ldb, s_ldc, s_parts, s_strips;
@@ -148,6 +151,7 @@ internal static unsafe class SgemmParallel
                     CloseClaims();
                     WaitForWorkers();
                     s_lastJobEnd = Stopwatch.GetTimestamp();
+                    Interlocked.Increment(ref ProductJobs);
                     ParallelJob<TKernel, TEpilogue>.Epilogue = default;   // don't keep the caller's arrays alive
                     s_job = null;
                     s_a = s_b = s_c = null;

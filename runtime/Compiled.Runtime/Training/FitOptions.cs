@@ -90,6 +90,13 @@ public sealed class FitOptions
     /// Fit returns includes the checkpoint's epochs.
     /// </summary>
     public string? ResumeFrom { get; set; }
+
+    /// <summary>
+    /// The most threads a training step may use (products, convolutions and the optimizer's pass), for this run only;
+    /// 0 (the default) keeps the process-wide <see cref="Kernels.Sgemm.MaxThreads"/>. Results do not depend on it: the
+    /// same bits on any thread count. Other threads (a Predict elsewhere) are not affected.
+    /// </summary>
+    public int Threads { get; set; }
 }
 
 /// <summary>An epoch's progress so far, for <see cref="FitOptions.BatchProgress"/>.</summary>

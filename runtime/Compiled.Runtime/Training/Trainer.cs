@@ -29,6 +29,8 @@ public static class Trainer
         if (!Enum.IsDefined(options.Monitor))
             throw new ArgumentOutOfRangeException(nameof(options), options.Monitor, "FitOptions.Monitor is not an EarlyStoppingMonitor value.");
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (options.Threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "FitOptions.Threads must be 0 (Sgemm.MaxThreads) or positive.");
         if (options.CheckpointInterval <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.CheckpointInterval, "FitOptions.CheckpointInterval must be positive (1: every epoch).");
         if (options.Validation is { Count: 0 })
@@ -39,6 +41,7 @@ public static class Trainer
                 $"FitOptions.Augmentation works on {augmentation.Channels}×{augmentation.Height}×{augmentation.Width} images ({augmentation.ImageSize} values) but the network takes {network.InputSize}.",
                 nameof(options));
 
+        using var threads = Kernels.Sgemm.UseThreads(options.Threads); // this thread only; restored when Fit returns or throws
         // A fresh Adam per run when none is given: options may be reused, optimizer state must not be.
         var optimizer = options.Optimizer ?? new Adam();
         var loader = new MinibatchLoader(train, Math.Min(options.BatchSize, train.Count), options.Shuffle, options.Seed);
