@@ -76,10 +76,13 @@ public static partial class Sgemm
 
     /// <summary>
     /// Makes <see cref="MaxThreads"/> read <paramref name="threads"/> (0: the process-wide value) on the calling thread
-    /// until the returned scope is disposed (on this thread); scopes nest. <see cref="Trainer.Fit"/> uses it for
+    /// until the returned scope is disposed (on this thread); scopes nest. Everything the thread runs meanwhile
+    /// (Predict, TrainStep, a product) uses at most that many threads, while other threads keep theirs:
+    /// <c>using (Sgemm.UseThreads(1)) net.Predict(x, y);</c>. <see cref="Trainer.Fit"/> uses it for
     /// <see cref="FitOptions.Threads"/>.
     /// </summary>
-    internal static ThreadsScope UseThreads(int threads)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
+    public static ThreadsScope UseThreads(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         int previous = t_threads;
@@ -87,13 +90,14 @@ public static partial class Sgemm
         return new ThreadsScope(previous);
     }
 
-    /// <summary>Restores the calling thread's previous thread count when disposed.</summary>
-    internal readonly struct ThreadsScope : IDisposable
+    /// <summary>Restores the calling thread's previous thread count when disposed (see <see cref="UseThreads"/>).</summary>
+    public readonly struct ThreadsScope : IDisposable
     {
         private readonly int _previous;
 
         internal ThreadsScope(int previous) => _previous = previous;
 
+        /// <summary>Restores the thread count the calling thread had before the scope.</summary>
         public void Dispose() => t_threads = _previous;
     }
 

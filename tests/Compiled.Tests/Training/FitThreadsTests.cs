@@ -87,4 +87,37 @@ public sealed class FitThreadsTests
             Sgemm.MaxThreads = saved;
         }
     }
+
+    [Fact]
+    public void A_scope_sets_the_calling_threads_count_nests_and_restores()
+    {
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 2;
+            using (Sgemm.UseThreads(1))
+            {
+                Assert.Equal(1, Sgemm.MaxThreads);
+                int elsewhere = 0;
+                var other = new System.Threading.Thread(() => elsewhere = Sgemm.MaxThreads);
+                other.Start();
+                other.Join();
+                Assert.Equal(2, elsewhere);
+                using (Sgemm.UseThreads(3)) Assert.Equal(3, Sgemm.MaxThreads);
+                Assert.Equal(1, Sgemm.MaxThreads);
+                using (Sgemm.UseThreads(0)) Assert.Equal(2, Sgemm.MaxThreads); // 0: the process-wide value
+                long products = SgemmParallel.ProductJobs;
+                var a = new float[256 * 256];
+                var c = new float[256 * 256];
+                Sgemm.Multiply(false, false, 256, 256, 256, 1f, a, 256, a, 256, 0f, c, 256);
+                Assert.Equal(products, SgemmParallel.ProductJobs); // one thread: not split
+            }
+            Assert.Equal(2, Sgemm.MaxThreads);
+            Assert.Throws<ArgumentOutOfRangeException>(() => Sgemm.UseThreads(-1));
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
 }
