@@ -2,7 +2,7 @@
 // declared with Compiled's attributes, in fp32 (generated Predict) and int8 (QuantizedNetwork), timed with that harness's
 // method: inputs uniform in [-1, 1) fixed per config, 0.5 s warm-up, >= 2 s timed, 3 repeats, median kept; batch-1
 // latency = median of per-call times, batch-128 throughput = samples/s; 1 and 2 threads (Sgemm.MaxThreads). Weights are
-// the networks' own (seeded He/Glorot): speed does not depend on their values. int8 runs on one thread (it has no split).
+// the networks' own (seeded He/Glorot): speed does not depend on their values.
 // Usage: dotnet run -c Release --project bench/MlpBench [-- --quiet-wait S]
 using System.Diagnostics;
 using System.Globalization;
@@ -15,7 +15,7 @@ foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), (
 {
     var int8 = QuantizedNetwork.Quantize(net);
     foreach (string kind in new[] { "fp32", "int8" })
-    foreach (int threads in kind == "int8" ? new[] { 1 } : new[] { 1, 2 })
+    foreach (int threads in new[] { 1, 2 })
     foreach (int batch in new[] { 1, 128 })
     {
         Sgemm.MaxThreads = threads;

@@ -122,25 +122,56 @@ public sealed unsafe class QuantizedNetwork
         int count = inputs.Length / InputSize;
         if (outputs.Length != (long)count * OutputSize)
             throw new ArgumentException($"outputs has {outputs.Length} values: expected {(long)count * OutputSize} ({OutputSize} per sample for {count} samples).", nameof(outputs));
+        int chunks = (count + Chunk - 1) / Chunk;
+        fixed (float* px = inputs, py = outputs)
+        {
+            // Whole chunks on several threads: each sample's result is the same bits whoever computes it (its input is
+            // quantized on its own, and the integer sums are exact).
+            var job = new PredictJob { Network = System.Runtime.InteropServices.GCHandle.Alloc(this), Inputs = px, Outputs = py, Count = count };
+            try
+            {
+                if (chunks < 2 || !ConvolutionWorkers.TryRun(chunks, Sgemm.MaxThreads, &PredictPart, &job))
+                    for (int chunk = 0; chunk < chunks; chunk++) PredictChunk(px, py, count, chunk);
+            }
+            finally
+            {
+                job.Network.Free();
+            }
+        }
+    }
+
+    private struct PredictJob
+    {
+        public System.Runtime.InteropServices.GCHandle Network;
+        public float* Inputs, Outputs;
+        public int Count;
+    }
+
+    private static void PredictPart(void* arguments, int chunk)
+    {
+        ref PredictJob job = ref System.Runtime.CompilerServices.Unsafe.AsRef<PredictJob>(arguments);
+        ((QuantizedNetwork)job.Network.Target!).PredictChunk(job.Inputs, job.Outputs, job.Count, chunk);
+    }
+
+    /// <summary>Samples [chunk · Chunk, …) of <paramref name="count"/> through every layer, in this thread's buffers.</summary>
+    private void PredictChunk(float* inputs, float* outputs, int count, int chunk)
+    {
         float[] a = Grown(ref t_a, Chunk * _maxWidth), b = Grown(ref t_b, Chunk * _maxWidth);
         byte[] q = Grown(ref t_q, Chunk * _maxPadded);
         int[] acc = Grown(ref t_acc, Chunk * _maxWidth);
-        for (int start = 0; start < count; start += Chunk)
+        int start = chunk * Chunk, rows = Math.Min(Chunk, count - start);
+        ReadOnlySpan<float> x = new ReadOnlySpan<float>(inputs + (long)start * InputSize, rows * InputSize);
+        bool toA = true;
+        foreach (Layer layer in _layers)
         {
-            int rows = Math.Min(Chunk, count - start);
-            ReadOnlySpan<float> x = inputs.Slice(start * InputSize, rows * InputSize);
-            bool toA = true;
-            foreach (Layer layer in _layers)
-            {
-                Span<float> y = (toA ? a : b).AsSpan(0, rows * layer.Outputs);
-                if (layer.Weights is not null) layer.Forward(x, rows, y, q, acc);
-                else x.CopyTo(y);
-                for (int s = 0; s < rows; s++) Activate(layer.Activation, layer.Alpha, y.Slice(s * layer.Outputs, layer.Outputs));
-                x = y;
-                toA = !toA;
-            }
-            x.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
+            Span<float> y = (toA ? a : b).AsSpan(0, rows * layer.Outputs);
+            if (layer.Weights is not null) layer.Forward(x, rows, y, q, acc);
+            else x.CopyTo(y);
+            for (int s = 0; s < rows; s++) Activate(layer.Activation, layer.Alpha, y.Slice(s * layer.Outputs, layer.Outputs));
+            x = y;
+            toA = !toA;
         }
+        x.CopyTo(new Span<float>(outputs + (long)start * OutputSize, rows * OutputSize));
     }
 
     /// <summary>Samples per pass through the layers (their activations stay in L1/L2 between layers).</summary>

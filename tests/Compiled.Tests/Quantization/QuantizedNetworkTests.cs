@@ -213,6 +213,31 @@ public sealed unsafe class QuantizedNetworkTests
     }
 
     [Fact]
+    public void Chunks_on_two_threads_give_the_bytes_of_one()
+    {
+        var q = QuantizedNetwork.Quantize(new QuantActivations());
+        var rng = new Rng(12);
+        var x = new float[200 * 37]; // seven chunks of 32, the last of 8
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-2f, 2f);
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 1;
+            float[] one = q.Predict(x);
+            Sgemm.MaxThreads = 2;
+            float[] two = q.Predict(x);
+            Assert.Equal(MemoryMarshal.Cast<float, int>(one.AsSpan()).ToArray(), MemoryMarshal.Cast<float, int>(two.AsSpan()).ToArray());
+            var bad = (float[])x.Clone();
+            bad[150 * 37 + 3] = float.NaN; // in a chunk a worker may take: the error reaches the caller
+            Assert.Throws<ArgumentException>(() => q.Predict(bad));
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
     public void A_trained_digits_network_keeps_its_accuracy_and_survives_a_file()
     {
         var data = TestData.Load("digits.csv.gz");
