@@ -53,7 +53,8 @@ internal static class ConvolutionGemm
                     SgemmBlocked.Multiply<Vector128Kernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
                 break;
             default:
-                SgemmBlocked.Multiply<ScalarKernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
+                if (!SgemmSmallScalar.TryMultiply(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
+                    SgemmBlocked.Multiply<ScalarKernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
                 break;
         }
     }
