@@ -49,11 +49,11 @@ internal static class ConvolutionGemm
                     SgemmBlocked.Multiply<Avx2Kernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
                 break;
             case Route.Vector128:
-                if (!SgemmSmall128.TryMultiply(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
+                if (!SgemmSmall.TryMultiplyWith<SgemmSmall128, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
                     SgemmBlocked.Multiply<Vector128Kernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
                 break;
             default:
-                if (!SgemmSmallScalar.TryMultiply(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
+                if (!SgemmSmall.TryMultiplyWith<SgemmSmallScalar, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none))
                     SgemmBlocked.Multiply<ScalarKernel, NoEpilogue>(transA, transB, m, n, k, 1f, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref none);
                 break;
         }

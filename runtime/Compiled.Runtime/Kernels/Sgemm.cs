@@ -173,12 +173,12 @@ public static partial class Sgemm
                 SgemmBlocked.Multiply<Avx2Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
             case PathKind.Vector128:
-                if (SgemmSmall128.TryMultiply(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                if (SgemmSmall.TryMultiplyWith<SgemmSmall128, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 if (SgemmParallel.TryMultiply<Vector128Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<Vector128Kernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;
             default:
-                if (SgemmSmallScalar.TryMultiply(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
+                if (SgemmSmall.TryMultiplyWith<SgemmSmallScalar, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 if (SgemmParallel.TryMultiply<ScalarKernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue)) return;
                 SgemmBlocked.Multiply<ScalarKernel, TEpilogue>(transA, transB, m, n, k, alpha, ref ra, lda, ref rb, ldb, beta, ref rc, ldc, ref epilogue);
                 break;

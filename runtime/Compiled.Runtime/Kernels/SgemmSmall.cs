@@ -49,6 +49,27 @@ internal static class SgemmSmall
     }
 
     /// <summary>
+    /// <see cref="TryMultiply{TKernel, TEpilogue}"/> for the paths whose direct kernels are <typeparamref name="TDirect"/>
+    /// (Vector128, scalar): the same shapes, then the epilogue row by row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool TryMultiplyWith<TDirect, TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
+        ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc, ref TEpilogue epilogue)
+        where TDirect : struct, IDirectProducts
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        if (transB && !transA && (m <= MaxRows || n < TDirect.NarrowBelow))
+            TDirect.DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+        else if (!transB && m <= MaxRows)
+            TDirect.AxpyRows(m, n, k, alpha, ref a, transA ? 1 : lda, transA ? lda : 1, ref b, ldb, beta, ref c, ldc);
+        else
+            return false;
+        for (int i = 0; i < m; i++)
+            epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n), i, 0);
+        return true;
+    }
+
+    /// <summary>
     /// Products of one row of A with a large Bᵀ (n · k ≥ this: a batch-1 dense layer of ≥ 256 KB of weights) are split
     /// by columns of C over <see cref="Sgemm.MaxThreads"/> threads: each core then streams its share of the weights
     /// (from its own L2 cache, on repeated calls). Measured on the 1568 → 128 layer (Zen 5, 2 threads): see
@@ -275,7 +296,7 @@ internal static class SgemmSmall
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(ref float c, float sum, float alpha, float beta) =>
+    internal static void Finish(ref float c, float sum, float alpha, float beta) =>
         c = beta == 0f ? alpha * sum : alpha * sum + beta * c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -285,4 +306,17 @@ internal static class SgemmSmall
         if (betaScalar != 0f) scaled = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref c), beta, scaled);
         scaled.StoreUnsafe(ref c);
     }
+}
+
+/// <summary>A path's direct kernels for few rows of C or a narrow A·Bᵀ (see <see cref="SgemmSmall.TryMultiplyWith"/>).</summary>
+internal interface IDirectProducts
+{
+    /// <summary>A·Bᵀ narrower than this many columns takes the dot products at any m (the blocked kernel's NR).</summary>
+    static abstract int NarrowBelow { get; }
+
+    /// <summary>C = alpha · A · Bᵀ + beta · C, rows of A and of B contiguous in k.</summary>
+    static abstract void DotRows(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc);
+
+    /// <summary>C = alpha · op(A) · B + beta · C, rows of B contiguous in n.</summary>
+    static abstract void AxpyRows(int m, int n, int k, float alpha, ref float a, nint aStrideI, nint aStrideK, ref float b, int ldb, float beta, ref float c, int ldc);
 }

@@ -9,28 +9,13 @@ namespace Compiled.Kernels;
 /// SIMD, ARM64 NEON, and x64 without AVX2. The same shapes are taken, with 128-bit vectors and multiply-then-add
 /// (see <see cref="Vector128Kernel"/>). In a browser, a batch-1 dense layer is one of these calls.
 /// </summary>
-internal static class SgemmSmall128
+internal readonly struct SgemmSmall128 : IDirectProducts
 {
-    /// <summary>As <see cref="SgemmSmall.TryMultiply"/>: computes the product and applies the epilogue if the shape suits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryMultiply<TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
-        ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc, ref TEpilogue epilogue)
-        where TEpilogue : struct, IGemmEpilogue
-    {
-        if (transB && !transA && (m <= SgemmSmall.MaxRows || n < Vector128Kernel.NR))
-            DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
-        else if (!transB && m <= SgemmSmall.MaxRows)
-            AxpyRows(m, n, k, alpha, ref a, transA ? 1 : lda, transA ? lda : 1, ref b, ldb, beta, ref c, ldc);
-        else
-            return false;
-        for (int i = 0; i < m; i++)
-            epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n), i, 0);
-        return true;
-    }
+    public static int NarrowBelow => Vector128Kernel.NR;
 
     /// <summary>C = alpha · A · Bᵀ + beta · C, rows of A and B contiguous in k: four rows of B share each load of A.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotRows(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
+    public static void DotRows(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
         float beta, ref float c, int ldc)
     {
         int j = 0;
@@ -75,10 +60,10 @@ internal static class SgemmSmall128
                     d3 += x * Unsafe.Add(ref b3, p);
                 }
                 ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc + j);
-                Finish(ref ci, d0, alpha, beta);
-                Finish(ref Unsafe.Add(ref ci, 1), d1, alpha, beta);
-                Finish(ref Unsafe.Add(ref ci, 2), d2, alpha, beta);
-                Finish(ref Unsafe.Add(ref ci, 3), d3, alpha, beta);
+                SgemmSmall.Finish(ref ci, d0, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, 1), d1, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, 2), d2, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, 3), d3, alpha, beta);
             }
         }
         for (; j < n; j++)
@@ -92,14 +77,14 @@ internal static class SgemmSmall128
                 for (; p + 4 <= k; p += 4) s += Vector128.LoadUnsafe(ref ai, (nuint)p) * Vector128.LoadUnsafe(ref bj, (nuint)p);
                 float d = Vector128.Sum(s);
                 for (; p < k; p++) d += Unsafe.Add(ref ai, p) * Unsafe.Add(ref bj, p);
-                Finish(ref Unsafe.Add(ref c, (nint)i * ldc + j), d, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref c, (nint)i * ldc + j), d, alpha, beta);
             }
         }
     }
 
     /// <summary>C = alpha · op(A) · B + beta · C with rows of B contiguous in n: 16 columns of a row of C at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AxpyRows(int m, int n, int k, float alpha, ref float a, nint aStrideI, nint aStrideK,
+    public static void AxpyRows(int m, int n, int k, float alpha, ref float a, nint aStrideI, nint aStrideK,
         ref float b, int ldb, float beta, ref float c, int ldc)
     {
         for (int i = 0; i < m; i++)
@@ -142,14 +127,11 @@ internal static class SgemmSmall128
                 float d = 0f;
                 for (int p = 0; p < k; p++)
                     d += Unsafe.Add(ref ai, p * aStrideK) * Unsafe.Add(ref b, (nint)p * ldb + j);
-                Finish(ref Unsafe.Add(ref ci, j), d, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, j), d, alpha, beta);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(ref float c, float sum, float alpha, float beta) =>
-        c = beta == 0f ? alpha * sum : alpha * sum + beta * c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish(ref float c, Vector128<float> sum, float alpha, float beta)

@@ -9,27 +9,13 @@ namespace Compiled.Kernels;
 /// dense layer's weights for a batch of one cost more than the product: a 1×256×784 A·Bᵀ took 242 µs through the
 /// blocked kernel and takes 56 µs here (Zen 5, one thread; docs/performance.md).
 /// </summary>
-internal static class SgemmSmallScalar
+internal readonly struct SgemmSmallScalar : IDirectProducts
 {
-    /// <summary>As <see cref="SgemmSmall.TryMultiply"/>: computes the product and applies the epilogue if the shape suits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryMultiply<TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
-        ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc, ref TEpilogue epilogue)
-        where TEpilogue : struct, IGemmEpilogue
-    {
-        if (transB && !transA && (m <= SgemmSmall.MaxRows || n < ScalarKernel.NR))
-            DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
-        else if (!transB && m <= SgemmSmall.MaxRows)
-            AxpyRows(m, n, k, alpha, ref a, transA ? 1 : lda, transA ? lda : 1, ref b, ldb, beta, ref c, ldc);
-        else
-            return false;
-        for (int i = 0; i < m; i++)
-            epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n), i, 0);
-        return true;
-    }
+    public static int NarrowBelow => ScalarKernel.NR;
 
     /// <summary>C = alpha · A · Bᵀ + beta · C: each element a dot product, four partial sums for the add latency.</summary>
-    private static void DotRows(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DotRows(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
         float beta, ref float c, int ldc)
     {
         for (int i = 0; i < m; i++)
@@ -49,13 +35,14 @@ internal static class SgemmSmallScalar
                 }
                 float d = (s0 + s1) + (s2 + s3);
                 for (; p < k; p++) d += Unsafe.Add(ref ai, p) * Unsafe.Add(ref bj, p);
-                Finish(ref Unsafe.Add(ref c, (nint)i * ldc + j), d, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref c, (nint)i * ldc + j), d, alpha, beta);
             }
         }
     }
 
     /// <summary>C = alpha · op(A) · B + beta · C with rows of B contiguous in n: four columns of a row of C at a time.</summary>
-    private static void AxpyRows(int m, int n, int k, float alpha, ref float a, nint aStrideI, nint aStrideK,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AxpyRows(int m, int n, int k, float alpha, ref float a, nint aStrideI, nint aStrideK,
         ref float b, int ldb, float beta, ref float c, int ldc)
     {
         for (int i = 0; i < m; i++)
@@ -76,21 +63,18 @@ internal static class SgemmSmallScalar
                     s3 += x * Unsafe.Add(ref bp, 3);
                     bp = ref Unsafe.Add(ref bp, ldb);
                 }
-                Finish(ref Unsafe.Add(ref ci, j), s0, alpha, beta);
-                Finish(ref Unsafe.Add(ref ci, j + 1), s1, alpha, beta);
-                Finish(ref Unsafe.Add(ref ci, j + 2), s2, alpha, beta);
-                Finish(ref Unsafe.Add(ref ci, j + 3), s3, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, j), s0, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, j + 1), s1, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, j + 2), s2, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, j + 3), s3, alpha, beta);
             }
             for (; j < n; j++)
             {
                 float d = 0f;
                 for (int p = 0; p < k; p++) d += Unsafe.Add(ref ai, p * aStrideK) * Unsafe.Add(ref b, (nint)p * ldb + j);
-                Finish(ref Unsafe.Add(ref ci, j), d, alpha, beta);
+                SgemmSmall.Finish(ref Unsafe.Add(ref ci, j), d, alpha, beta);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(ref float c, float sum, float alpha, float beta) =>
-        c = beta == 0f ? alpha * sum : alpha * sum + beta * c;
 }
