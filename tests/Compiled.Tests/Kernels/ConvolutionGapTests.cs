@@ -156,6 +156,42 @@ public sealed class ConvolutionGapTests
         }
     }
 
+    public static TheoryData<string, int[]> EdgeLayers() => new()
+    {
+        // name, in/out channels, groups, in height/width, kernel, stride, pad, dilation, out height/width
+        // Dilated, stride 1, 16 columns and 8 channels: the direct kernels on the AVX paths (not Winograd, which is undilated).
+        { "dilation 2 on the direct route", new[] { 8, 8, 1, 16, 16, 3, 1, 2, 2, 16, 16 } },
+        // Depthwise with dilation 2, stride 1 and 2: the depthwise loops.
+        { "depthwise dilation 2", new[] { 4, 4, 4, 9, 10, 3, 1, 2, 2, 9, 10 } },
+        { "depthwise dilation 2 stride 2", new[] { 4, 8, 4, 9, 10, 3, 2, 2, 2, 5, 5 } },
+        // An output smaller than the input allows (the size is given, not derived): 12×12 of a possible 16×16, pad 1,
+        // on the direct route; the padded copy must not take the input columns and rows the outputs never read.
+        { "cropped output on the direct route", new[] { 8, 8, 1, 16, 16, 3, 1, 1, 1, 12, 12 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(EdgeLayers))]
+    public void Dilated_and_cropped_layers_match_the_definition(string name, int[] s)
+    {
+        _ = name;
+        var g = new ConvGeometry(s[0], s[3], s[4], s[1], s[5], s[5], s[6], s[6], s[7], s[7], s[8], s[8], s[2], s[9], s[10]);
+        const int batch = 2;
+        var rng = new Rng(53);
+        float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), dy = Random(rng, batch * g.OutputSize);
+        var (y, dx, dw) = Reference(g, batch, x, w, dy);
+        foreach (string path in Sgemm.AvailablePaths)
+        {
+            using var scope = Sgemm.ForcePath(path);
+            float[] actualY = new float[y.Length], actualDx = new float[dx.Length], actualDw = new float[dw.Length];
+            Convolution.Forward(g, batch, x, w, default, actualY);
+            Convolution.BackwardInput(g, batch, dy, w, actualDx);
+            Convolution.BackwardWeights(g, batch, x, dy, actualDw, default);
+            Close(path + " y", y, actualY);
+            Close(path + " dx", dx, actualDx);
+            Close(path + " dW", dw, actualDw);
+        }
+    }
+
     [Fact]
     public unsafe void The_direct_kernel_over_several_samples_equals_one_call_per_sample()
     {
