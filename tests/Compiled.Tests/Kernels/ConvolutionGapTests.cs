@@ -77,7 +77,8 @@ public sealed class ConvolutionGapTests
         Assert.Equal(1, after.OutWidth);
         // And both are convolutions like any other: the single output of the second sums the 3 columns it covers.
         var y = new float[1];
-        Convolution.Forward(after, 1, new[] { 1f, 2f, 3f }, new[] { 1f, 10f, 100f, 1000f, 10000f }, default, y);
+        // (The input is cut from a longer array: the taps past its end must read nothing, not the 1000 after it.)
+        Convolution.Forward(after, 1, new[] { 1f, 2f, 3f, 1000f }.AsSpan(0, 3), new[] { 1f, 10f, 100f, 1000f, 10000f }, default, y);
         Assert.Equal(321f, y[0]);
 
         // Sizes of exactly int.MaxValue fit: int.MaxValue input channels of one pixel (input and weights).
@@ -131,14 +132,16 @@ public sealed class ConvolutionGapTests
     }
 
     [Theory]
-    [InlineData(1, 1)] // 1×1 kernel, pad 1: the input gradient's own padding would be 0 − 1
-    [InlineData(3, 3)] // 3×3 kernel, pad 3: 2 − 3
-    public void Padding_beyond_the_kernels_reach_on_wide_stride_1_layers(int kernel, int pad)
+    [InlineData(1, 1, 1, 1)] // 1×1 kernel, pad 1: the input gradient's own padding would be 0 − 1
+    [InlineData(3, 3, 3, 3)] // 3×3 kernel, pad 3: 2 − 3
+    [InlineData(1, 3, 1, 1)] // beyond the reach in rows only (1×3, pad 1 each way)
+    [InlineData(3, 1, 1, 1)] // beyond the reach in columns only
+    public void Padding_beyond_the_kernels_reach_on_wide_stride_1_layers(int kernelHeight, int kernelWidth, int padTop, int padLeft)
     {
         // Wide and deep enough for the direct kernels on the AVX paths (16 columns, 8 channels each way); the input
         // gradient of such a layer is not a convolution with a non-negative pad, so it must take the GEMM route.
-        int outSize = 16 + 2 * pad - kernel + 1;
-        var g = new ConvGeometry(8, 16, 16, 8, kernel, kernel, 1, 1, pad, pad, 1, 1, 1, outSize, outSize);
+        int outHeight = 16 + 2 * padTop - kernelHeight + 1, outWidth = 16 + 2 * padLeft - kernelWidth + 1;
+        var g = new ConvGeometry(8, 16, 16, 8, kernelHeight, kernelWidth, 1, 1, padTop, padLeft, 1, 1, 1, outHeight, outWidth);
         const int batch = 2;
         var rng = new Rng(31);
         float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), dy = Random(rng, batch * g.OutputSize);

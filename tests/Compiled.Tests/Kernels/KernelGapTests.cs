@@ -180,6 +180,9 @@ public sealed class KernelGapTests
         double loss = LossKernels.BinaryCrossEntropy(new[] { 1f, 0f }, new[] { 0f, 1f }, gradient, 1f, outputsAreProbabilities: true);
         Assert.InRange(loss, 55.26, 55.27); // 2 · 27.631…, up to the rounding of 1 − (1 − 1e-12) in double
         Assert.Equal(new[] { 1f, -1f }, gradient);
+        // The pos_weight form clamps alike: weight 1 for both, the same loss; weight 3 on the positive term triples it.
+        Assert.InRange(LossKernels.BinaryCrossEntropy(new[] { 1f, 0f }, new[] { 0f, 1f }, default, 1f, true, new[] { 1f, 1f }), 55.26, 55.27);
+        Assert.InRange(LossKernels.BinaryCrossEntropy(new[] { 1f, 0f }, new[] { 0f, 1f }, default, 1f, true, new[] { 1f, 3f }), 110.52, 110.53);
         var e = Assert.Throws<ArgumentException>(() => LossKernels.BinaryCrossEntropy(new[] { 0.5f }, new[] { 2f }, default, 1f, true));
         Assert.Equal("targets", e.ParamName);
         Assert.Contains("Binary cross-entropy needs targets in [0, 1]; target 0 is 2.", e.Message);
