@@ -56,7 +56,7 @@ public sealed unsafe class QuantizedNetwork
     public int OutputSize { get; }
 
     /// <summary>Bytes of quantized weights (one per weight) and of float scales and biases.</summary>
-    public long WeightBytes => _layers.Sum(l => (long)l.Outputs * l.Inputs + (l.Weights is null ? 0 : 8L * l.Outputs));
+    public long WeightBytes => _layers.Sum(l => l.Weights is null ? 0 : (long)l.Outputs * l.Inputs + 8L * l.Outputs);
 
     /// <summary>The layers, e.g. "784 → 128 (int8, ReLU), 128 → 10 (int8)".</summary>
     public override string ToString() => string.Join(", ", _layers.Select(l =>
@@ -399,6 +399,9 @@ public sealed unsafe class QuantizedNetwork
         public void Forward(ReadOnlySpan<float> x, int samples, Span<float> y, byte[] q, int[] acc)
         {
             int padded = Int8Gemv.Padded(Inputs);
+            // The kernels write through pointers: a buffer too short would corrupt memory, not throw.
+            if ((long)samples * padded > q.Length || (long)samples * Outputs > acc.Length || (long)samples * Outputs > y.Length)
+                throw new InvalidOperationException($"QuantizedNetwork's buffers are too short for {samples} samples of layer {Inputs} → {Outputs}.");
             Span<float> scales = stackalloc float[samples];
             Span<int> zeroPoints = stackalloc int[samples];
             fixed (byte* pq = q)

@@ -28,6 +28,12 @@ public partial class QuantLinear;
 [Dense(6, Activation.Softmax)]
 public partial class QuantActivations;
 
+/// <summary>A softmax output over large logits: the softmax must subtract the largest before exponentiating.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy, Seed = 9)]
+[Input(4)]
+[Dense(3, Activation.Softmax)]
+public partial class QuantSoftmax;
+
 /// <summary>
 /// <see cref="QuantizedNetwork"/> and its integer kernel <see cref="Int8Gemv"/>. Oracles: integer dot products computed in
 /// the test (exact), the quantization's definition (half a step), the analytic error bound of a quantized layer, the fp32
@@ -337,6 +343,72 @@ public sealed unsafe class QuantizedNetworkTests
         var x = new float[45];
         x[7] = float.NaN;
         Assert.Throws<ArgumentException>(() => q.Predict(x, new float[19]));
+    }
+
+    [Fact]
+    public void Forcing_a_path_takes_it()
+    {
+        var expected = new System.Collections.Generic.Dictionary<string, string>
+        {
+            ["vnni"] = !Sgemm.AvailablePaths.Contains("avx2") ? "scalar" : System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? "vnni" : "avx2",
+            ["avx2"] = Sgemm.AvailablePaths.Contains("avx2") ? "avx2" : "scalar",
+            ["scalar"] = "scalar",
+        };
+        foreach (string path in Paths)
+            using (Force(path)) Assert.Equal(expected[path], Int8Gemv.CurrentPath);
+    }
+
+    [Fact]
+    public void Softmax_of_large_logits_stays_finite_and_matches_fp32()
+    {
+        var net = new QuantSoftmax();
+        Span<float> p = net.Parameters;
+        for (int i = 0; i < p.Length; i++) p[i] = 60f * ((i % 7) - 3) / 3f; // logits in the hundreds: e^z overflows a float
+        var q = QuantizedNetwork.Quantize(net);
+        float[] x = { 1.5f, -2f, 3f, 0.5f }, expected = new float[3];
+        net.Predict(x, expected);
+        float[] actual = q.Predict(x);
+        Assert.All(actual, v => Assert.True(float.IsFinite(v), $"{v}"));
+        Assert.Equal(1f, actual.Sum(), 4);
+        for (int j = 0; j < 3; j++) Assert.Equal(expected[j], actual[j], 2);
+    }
+
+    [Fact]
+    public void Text_sizes_and_an_activation_layer_survive_a_file()
+    {
+        var linear = QuantizedNetwork.Quantize(new QuantLinear());
+        Assert.Equal("45 → 19 (int8)", linear.ToString());
+        Assert.Equal(45 * 19 + 8 * 19, linear.WeightBytes);
+        var net = new QuantActivations();
+        var q = QuantizedNetwork.Quantize(net);
+        // Dense layers only: one byte per weight and a scale and a bias per output; the Sigmoid layer has none.
+        long bytes = 0;
+        foreach (var (i, o) in new[] { (37, 33), (33, 21), (21, 17), (17, 13), (13, 11), (11, 9), (9, 6) }) bytes += (long)i * o + 8L * o;
+        Assert.Equal(bytes, q.WeightBytes);
+        using var stream = new MemoryStream();
+        q.Save(stream);
+        var loaded = QuantizedNetwork.Load(new MemoryStream(stream.ToArray()));
+        Assert.Equal(q.ToString(), loaded.ToString());
+        var x = Enumerable.Range(0, 37 * 3).Select(i => (float)Math.Sin(i)).ToArray();
+        Assert.Equal(q.Predict(x), loaded.Predict(x));
+    }
+
+    [Fact]
+    public void Arguments_are_checked_by_name_with_their_sizes()
+    {
+        var q = QuantizedNetwork.Quantize(new QuantLinear());
+        var e = Assert.Throws<ArgumentException>(() => q.Predict(new float[90], new float[20]));
+        Assert.Equal("outputs", e.ParamName);
+        Assert.Contains("expected 38 (19 per sample for 2 samples)", e.Message);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => q.Predict(ReadOnlySpan<float>.Empty)).ParamName);
+        var short1 = Assert.Throws<ArgumentException>(() => q.Predict(new float[44]));
+        Assert.Equal("inputs", short1.ParamName);
+        Assert.Contains("positive multiple of InputSize (45)", short1.Message);
+        Assert.Throws<ArgumentNullException>(() => q.Save((Stream)null!));
+        Assert.Throws<ArgumentNullException>(() => q.Save((string)null!));
+        Assert.Throws<ArgumentException>(() => q.Save(""));
+        Assert.Throws<ArgumentNullException>(() => QuantizedNetwork.Load((string)null!));
+        Assert.Throws<ArgumentNullException>(() => QuantizedNetwork.Load((Stream)null!));
     }
 
     [Fact]
