@@ -95,26 +95,33 @@ public sealed class ConvolutionGapTests
         var y = new double[batch * g.OutputSize];
         var dx = new double[batch * g.InputSize];
         var dw = new double[g.WeightCount];
-        int icg = g.InChannels / g.Groups, ocg = g.OutChannels / g.Groups;
-        for (int b = 0; b < batch; b++)
-            for (int oc = 0; oc < g.OutChannels; oc++)
-                for (int oh = 0; oh < g.OutHeight; oh++)
-                    for (int ow = 0; ow < g.OutWidth; ow++)
-                        for (int c = 0; c < icg; c++)
-                            for (int kh = 0; kh < g.KernelHeight; kh++)
-                                for (int kw = 0; kw < g.KernelWidth; kw++)
-                                {
-                                    int ih = oh * g.StrideHeight - g.PadTop + kh * g.DilationHeight;
-                                    int iw = ow * g.StrideWidth - g.PadLeft + kw * g.DilationWidth;
-                                    if (ih < 0 || ih >= g.InHeight || iw < 0 || iw >= g.InWidth) continue;
-                                    int xi = ((b * g.InChannels + oc / ocg * icg + c) * g.InHeight + ih) * g.InWidth + iw;
-                                    int wi = ((oc * icg + c) * g.KernelHeight + kh) * g.KernelWidth + kw;
-                                    int yi = ((b * g.OutChannels + oc) * g.OutHeight + oh) * g.OutWidth + ow;
-                                    y[yi] += (double)w[wi] * x[xi];
-                                    dx[xi] += (double)w[wi] * dy[yi];
-                                    dw[wi] += (double)dy[yi] * x[xi];
-                                }
+        ConvolutionKernelTests.ForEachTap(g, batch, (xi, wi, yi) =>
+        {
+            y[yi] += (double)w[wi] * x[xi];
+            dx[xi] += (double)w[wi] * dy[yi];
+            dw[wi] += (double)dy[yi] * x[xi];
+        });
         return (y, dx, dw);
+    }
+
+    /// <summary>Forward, input gradient and weight gradient of two samples on every path, against <see cref="Reference"/>.</summary>
+    private static void EveryPathMatchesTheDefinition(ConvGeometry g, ulong seed)
+    {
+        const int batch = 2;
+        var rng = new Rng(seed);
+        float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), dy = Random(rng, batch * g.OutputSize);
+        var (y, dx, dw) = Reference(g, batch, x, w, dy);
+        foreach (string path in Sgemm.AvailablePaths)
+        {
+            using var scope = Sgemm.ForcePath(path);
+            float[] actualY = new float[y.Length], actualDx = new float[dx.Length], actualDw = new float[dw.Length];
+            Convolution.Forward(g, batch, x, w, default, actualY);
+            Convolution.BackwardInput(g, batch, dy, w, actualDx);
+            Convolution.BackwardWeights(g, batch, x, dy, actualDw, default);
+            Close(path + " y", y, actualY);
+            Close(path + " dx", dx, actualDx);
+            Close(path + " dW", dw, actualDw);
+        }
     }
 
     private static float[] Random(Rng rng, int n)
@@ -142,21 +149,7 @@ public sealed class ConvolutionGapTests
         // gradient of such a layer is not a convolution with a non-negative pad, so it must take the GEMM route.
         int outHeight = 16 + 2 * padTop - kernelHeight + 1, outWidth = 16 + 2 * padLeft - kernelWidth + 1;
         var g = new ConvGeometry(8, 16, 16, 8, kernelHeight, kernelWidth, 1, 1, padTop, padLeft, 1, 1, 1, outHeight, outWidth);
-        const int batch = 2;
-        var rng = new Rng(31);
-        float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), dy = Random(rng, batch * g.OutputSize);
-        var (y, dx, dw) = Reference(g, batch, x, w, dy);
-        foreach (string path in Sgemm.AvailablePaths)
-        {
-            using var scope = Sgemm.ForcePath(path);
-            float[] actualY = new float[y.Length], actualDx = new float[dx.Length], actualDw = new float[dw.Length];
-            Convolution.Forward(g, batch, x, w, default, actualY);
-            Convolution.BackwardInput(g, batch, dy, w, actualDx);
-            Convolution.BackwardWeights(g, batch, x, dy, actualDw, default);
-            Close(path + " y", y, actualY);
-            Close(path + " dx", dx, actualDx);
-            Close(path + " dW", dw, actualDw);
-        }
+        EveryPathMatchesTheDefinition(g, seed: 31);
     }
 
     public static TheoryData<string, int[]> EdgeLayers() => new()
@@ -178,21 +171,7 @@ public sealed class ConvolutionGapTests
     {
         _ = name;
         var g = new ConvGeometry(s[0], s[3], s[4], s[1], s[5], s[5], s[6], s[6], s[7], s[7], s[8], s[8], s[2], s[9], s[10]);
-        const int batch = 2;
-        var rng = new Rng(53);
-        float[] x = Random(rng, batch * g.InputSize), w = Random(rng, g.WeightCount), dy = Random(rng, batch * g.OutputSize);
-        var (y, dx, dw) = Reference(g, batch, x, w, dy);
-        foreach (string path in Sgemm.AvailablePaths)
-        {
-            using var scope = Sgemm.ForcePath(path);
-            float[] actualY = new float[y.Length], actualDx = new float[dx.Length], actualDw = new float[dw.Length];
-            Convolution.Forward(g, batch, x, w, default, actualY);
-            Convolution.BackwardInput(g, batch, dy, w, actualDx);
-            Convolution.BackwardWeights(g, batch, x, dy, actualDw, default);
-            Close(path + " y", y, actualY);
-            Close(path + " dx", dx, actualDx);
-            Close(path + " dW", dw, actualDw);
-        }
+        EveryPathMatchesTheDefinition(g, seed: 53);
     }
 
     [Fact]

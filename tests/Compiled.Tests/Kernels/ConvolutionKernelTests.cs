@@ -61,7 +61,7 @@ public sealed class ConvolutionKernelTests
 
     // ---- The reference: one loop nest visits every tap (output yi reads input xi through weight wi).
 
-    private static void ForEachTap(ConvGeometry g, int batch, Action<int, int, int> tap)
+    internal static void ForEachTap(ConvGeometry g, int batch, Action<int, int, int> tap)
     {
         int icg = g.InChannels / g.Groups, ocg = g.OutChannels / g.Groups;
         for (int b = 0; b < batch; b++)
