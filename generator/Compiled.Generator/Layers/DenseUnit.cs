@@ -103,6 +103,9 @@ internal sealed class DenseUnit : LayerUnit
                 }
             }
             w.Line();
+            // Fully optimized from its first call: the GEMM calls it on every finished tile row, and the tiered JIT's
+            // first, unoptimized version of this loop kept batched Predict about 20 % slower for its first ~0.5 s.
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             using (w.Block("public void Apply(global::System.Span<float> segment, int row, int column)"))
             {
                 w.Line("ref float z = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(segment);");

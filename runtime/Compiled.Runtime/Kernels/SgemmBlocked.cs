@@ -9,9 +9,11 @@ namespace Compiled.Kernels;
 /// <summary>
 /// The blocked (GotoBLAS/BLIS) SGEMM driver. Loop nest, outermost first: NC-wide column panels of C;
 /// KC-deep blocks of K, packing the KC×NC panel of op(B) once; MC-tall row blocks, packing the MC×KC block
-/// of op(A); then NR-wide strips of the B panel (kept in L1) against MR-tall strips of the A block, one
-/// micro-kernel call per MR×NR tile of C. Packing reads A and B through their strides, so transposes cost
-/// nothing beyond the packing itself, and pads partial strips with zeros so the kernel always runs full.
+/// of op(A) when A is transposed; then NR-wide strips of the B panel (kept in L1) against MR-tall strips of the A
+/// block, one micro-kernel call per MR×NR tile of C. Packing reads A and B through their strides, so transposes
+/// cost nothing beyond the packing itself, and pads partial strips with zeros so the kernel always runs full.
+/// An A that is not transposed has its rows contiguous in k, and the kernel reads MR of them in place (only a
+/// last strip of fewer rows is packed): packing it was 7 % of a batch-128 Predict of 784-128-10 (Zen 5).
 /// </summary>
 internal static class SgemmBlocked
 {
@@ -64,7 +66,11 @@ internal static class SgemmBlocked
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    PackStrips(ref Unsafe.Add(ref a, ic * aStrideX + pc * aStrideK), aStrideK, aStrideX, kc, mc, mr, ref packA);
+                    // Rows of A contiguous in k (A not transposed) are read where they are, MR rows at a time, so
+                    // only a last strip of fewer than MR rows is packed (zero-padded); a transposed A is packed whole.
+                    int inPlaceRows = transA ? 0 : mc / mr * mr;
+                    if (inPlaceRows < mc)
+                        PackStrips(ref Unsafe.Add(ref a, (ic + inPlaceRows) * aStrideX + pc * aStrideK), aStrideK, aStrideX, kc, mc - inPlaceRows, mr, ref packA);
 
                     for (int jr = 0; jr < nc; jr += nr)
                     {
@@ -75,16 +81,20 @@ internal static class SgemmBlocked
                         {
                             int rows = Math.Min(mr, mc - ir);
                             int row = ic + ir;
-                            ref float stripA = ref Unsafe.Add(ref packA, (nint)ir * kc);
+                            bool inPlace = ir < inPlaceRows;
+                            ref float stripA = ref inPlace
+                                ? ref Unsafe.Add(ref a, (nint)row * lda + pc)
+                                : ref Unsafe.Add(ref packA, (nint)(ir - inPlaceRows) * kc);
+                            nint rowStride = inPlace ? lda : 1, stepStride = inPlace ? 1 : mr;
                             ref float tile = ref Unsafe.Add(ref c, (nint)row * ldc + column);
                             if (rows == mr && columns == nr)
                             {
-                                TKernel.Run(kc, ref stripA, ref stripB, ref tile, ldc, alpha, blockBeta);
+                                TKernel.Run(kc, ref stripA, rowStride, stepStride, ref stripB, ref tile, ldc, alpha, blockBeta);
                             }
                             else
                             {
                                 // Edge tile: compute the whole padded tile aside, then merge its valid part.
-                                TKernel.Run(kc, ref stripA, ref stripB, ref edge, nr, alpha, 0f);
+                                TKernel.Run(kc, ref stripA, rowStride, stepStride, ref stripB, ref edge, nr, alpha, 0f);
                                 MergeEdge(ref edge, nr, rows, columns, blockBeta, ref tile, ldc);
                             }
 

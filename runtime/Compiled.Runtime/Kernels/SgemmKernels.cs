@@ -27,11 +27,13 @@ internal interface ISgemmMicroKernel
     static abstract int NC { get; }
 
     /// <summary>
-    /// For the packed strips <paramref name="a"/> (kc × MR, MR values per k step) and <paramref name="b"/>
-    /// (kc × NR), sets every C[r, j] of the MR×NR tile at <paramref name="c"/> (row stride
-    /// <paramref name="ldc"/>) to alpha · Σ a·b, plus beta · C[r, j] unless beta is 0 (then C is not read).
+    /// For the MR × kc strip of A whose element (r, p) is at a[r · <paramref name="rowStride"/> + p ·
+    /// <paramref name="stepStride"/>] and the packed strip <paramref name="b"/> (kc × NR), sets every C[r, j] of the
+    /// MR×NR tile at <paramref name="c"/> (row stride <paramref name="ldc"/>) to alpha · Σ a·b, plus beta · C[r, j]
+    /// unless beta is 0 (then C is not read). A packed A strip has strides (1, MR); rows of a row-major A read in
+    /// place, (lda, 1): the same multiply-adds in the same order, so the same bits either way.
     /// </summary>
-    static abstract void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta);
+    static abstract void Run(int kc, ref float a, nint rowStride, nint stepStride, ref float b, ref float c, nint ldc, float alpha, float beta);
 }
 
 /// <summary>
@@ -48,33 +50,37 @@ internal readonly struct Avx512Kernel : ISgemmMicroKernel
     public static int NC => 2048;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    public static void Run(int kc, ref float a, nint rowStride, nint stepStride, ref float b, ref float c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        // Rows 0–3 from a, rows 4–7 from a4, each at offsets 0, s, 2s, 3s: two pointers and three offsets in registers.
+        ref float a4 = ref Unsafe.Add(ref a, 4 * rowStride);
+        nint s2 = 2 * rowStride, s3 = 3 * rowStride;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.LoadUnsafe(ref b);
             Vector512<float> b1 = Vector512.LoadUnsafe(ref b, 16);
             Vector512<float> x = Vector512.Create(a);
             c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a, 1));
+            x = Vector512.Create(Unsafe.Add(ref a, rowStride));
             c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a, 2));
+            x = Vector512.Create(Unsafe.Add(ref a, s2));
             c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a, 3));
+            x = Vector512.Create(Unsafe.Add(ref a, s3));
             c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a, 4));
+            x = Vector512.Create(a4);
             c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a, 5));
+            x = Vector512.Create(Unsafe.Add(ref a4, rowStride));
             c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref a, 6));
+            x = Vector512.Create(Unsafe.Add(ref a4, s2));
             c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a, 7));
+            x = Vector512.Create(Unsafe.Add(ref a4, s3));
             c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
-            a = ref Unsafe.Add(ref a, 8);
+            a = ref Unsafe.Add(ref a, stepStride);
+            a4 = ref Unsafe.Add(ref a4, stepStride);
             b = ref Unsafe.Add(ref b, 32);
         }
 
@@ -132,28 +138,32 @@ internal readonly struct Avx2Kernel : ISgemmMicroKernel
     public static int NC => 2048;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    public static void Run(int kc, ref float a, nint rowStride, nint stepStride, ref float b, ref float c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        // Rows 0–2 from a, rows 3–5 from a3, each at offsets 0, s, 2s.
+        ref float a3 = ref Unsafe.Add(ref a, 3 * rowStride);
+        nint s2 = 2 * rowStride;
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
             Vector256<float> b1 = Vector256.LoadUnsafe(ref b, 8);
             Vector256<float> x = Vector256.Create(a);
             c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, 1));
+            x = Vector256.Create(Unsafe.Add(ref a, rowStride));
             c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, 2));
+            x = Vector256.Create(Unsafe.Add(ref a, s2));
             c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
-            x = Vector256.Create(Unsafe.Add(ref a, 3));
+            x = Vector256.Create(a3);
             c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
-            x = Vector256.Create(Unsafe.Add(ref a, 4));
+            x = Vector256.Create(Unsafe.Add(ref a3, rowStride));
             c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41);
-            x = Vector256.Create(Unsafe.Add(ref a, 5));
+            x = Vector256.Create(Unsafe.Add(ref a3, s2));
             c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
-            a = ref Unsafe.Add(ref a, 6);
+            a = ref Unsafe.Add(ref a, stepStride);
+            a3 = ref Unsafe.Add(ref a3, stepStride);
             b = ref Unsafe.Add(ref b, 16);
         }
 
@@ -208,23 +218,24 @@ internal readonly struct Vector128Kernel : ISgemmMicroKernel
     public static int NC => 1024;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    public static void Run(int kc, ref float a, nint rowStride, nint stepStride, ref float b, ref float c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        nint s2 = 2 * rowStride, s3 = 3 * rowStride;
         for (int p = 0; p < kc; p++)
         {
             Vector128<float> b0 = Vector128.LoadUnsafe(ref b);
             Vector128<float> b1 = Vector128.LoadUnsafe(ref b, 4);
             Vector128<float> x = Vector128.Create(a);
             c00 += x * b0; c01 += x * b1;
-            x = Vector128.Create(Unsafe.Add(ref a, 1));
+            x = Vector128.Create(Unsafe.Add(ref a, rowStride));
             c10 += x * b0; c11 += x * b1;
-            x = Vector128.Create(Unsafe.Add(ref a, 2));
+            x = Vector128.Create(Unsafe.Add(ref a, s2));
             c20 += x * b0; c21 += x * b1;
-            x = Vector128.Create(Unsafe.Add(ref a, 3));
+            x = Vector128.Create(Unsafe.Add(ref a, s3));
             c30 += x * b0; c31 += x * b1;
-            a = ref Unsafe.Add(ref a, 4);
+            a = ref Unsafe.Add(ref a, stepStride);
             b = ref Unsafe.Add(ref b, 8);
         }
         Store(ref c, c00, c01, alpha, beta);
@@ -263,22 +274,23 @@ internal readonly struct ScalarKernel : ISgemmMicroKernel
     public static int NC => 1024;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, ref float a, ref float b, ref float c, nint ldc, float alpha, float beta)
+    public static void Run(int kc, ref float a, nint rowStride, nint stepStride, ref float b, ref float c, nint ldc, float alpha, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        nint s2 = 2 * rowStride, s3 = 3 * rowStride;
         for (int p = 0; p < kc; p++)
         {
             float b0 = b, b1 = Unsafe.Add(ref b, 1), b2 = Unsafe.Add(ref b, 2), b3 = Unsafe.Add(ref b, 3);
             float x = a;
             c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
-            x = Unsafe.Add(ref a, 1);
+            x = Unsafe.Add(ref a, rowStride);
             c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
-            x = Unsafe.Add(ref a, 2);
+            x = Unsafe.Add(ref a, s2);
             c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
-            x = Unsafe.Add(ref a, 3);
+            x = Unsafe.Add(ref a, s3);
             c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
-            a = ref Unsafe.Add(ref a, 4);
+            a = ref Unsafe.Add(ref a, stepStride);
             b = ref Unsafe.Add(ref b, 4);
         }
 

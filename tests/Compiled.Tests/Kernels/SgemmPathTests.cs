@@ -22,13 +22,15 @@ public sealed class SgemmPathTests
     /// <summary>
     /// Shapes hitting every edge: m, n, k off the tile multiples (MR 8/6/4, NR 32/16/4, vector widths 8/16),
     /// k = 1, m = 1, n = 1; m ≤ 4 and n below NR (the direct kernels); several K and M blocks (KC 256, MC 120/128);
-    /// and one product large enough to be split over worker threads at the default thread count.
+    /// and one product large enough to be split over worker threads at the default thread count. A·Bᵀ narrower than
+    /// NR with more than 4 rows (SgemmNarrow) in one vector of columns and in two, on each width (≤ 8, 9–16, 17–31
+    /// columns), with groups of 8 rows and a partial group.
     /// </summary>
     private static readonly (int M, int N, int K)[] Shapes =
     {
         (1, 1, 1), (1, 37, 1), (1, 70, 33), (2, 9, 300), (3, 130, 20), (4, 65, 17), (5, 7, 1),
         (7, 33, 13), (9, 17, 31), (13, 47, 1), (6, 16, 8), (8, 32, 16), (31, 3, 65), (37, 45, 600),
-        (130, 70, 300), (250, 33, 513), (1, 1, 1000), (256, 256, 784),
+        (130, 70, 300), (250, 33, 513), (1, 1, 1000), (256, 256, 784), (21, 12, 70), (130, 10, 129), (11, 29, 40),
     };
 
     public static IEnumerable<object[]> PathsAndLayouts()
