@@ -1,5 +1,6 @@
 // The ONNX Runtime harness's two MLPs (../shared/bench-onnxruntime: mlp-a 784-128-10, mlp-b 784-256-256-10, Gemm + Relu)
-// declared with Compiled's attributes, in fp32 (generated Predict) and int8 (QuantizedNetwork), timed with that harness's
+// declared with Compiled's attributes, in fp32 (generated Predict), fp32 with weights packed once (PackedNetwork) and
+// int8 (QuantizedNetwork), timed with that harness's
 // method: inputs uniform in [-1, 1) fixed per config, 0.5 s warm-up, >= 2 s timed, 3 repeats, median kept; batch-1
 // latency = median of per-call times, batch-128 throughput = samples/s; 1 and 2 threads (Sgemm.MaxThreads). Weights are
 // the networks' own (seeded He/Glorot): speed does not depend on their values.
@@ -14,7 +15,8 @@ Console.WriteLine($"Compiled MlpBench: {Environment.ProcessorCount} logical CPUs
 foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), ("mlp-b", new MlpB()) })
 {
     var int8 = QuantizedNetwork.Quantize(net);
-    foreach (string kind in new[] { "fp32", "int8" })
+    var packed = PackedNetwork.Pack(net);
+    foreach (string kind in new[] { "fp32", "packed", "int8" })
     foreach (int threads in new[] { 1, 2 })
     foreach (int batch in new[] { 1, 128 })
     {
@@ -23,7 +25,7 @@ foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), (
         var x = new float[batch * 784];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
         var y = new float[batch * net.OutputSize];
-        Action call = kind == "fp32" ? () => net.Predict(x, y) : () => int8.Predict(x, y);
+        Action call = kind switch { "fp32" => () => net.Predict(x, y), "packed" => () => packed.Predict(x, y), _ => () => int8.Predict(x, y) };
         var results = new List<double>();
         for (int rep = 0; rep < 3; rep++)
         {

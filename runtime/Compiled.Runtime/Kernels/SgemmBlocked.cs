@@ -28,23 +28,25 @@ internal static class SgemmBlocked
     /// the K blocking only on k, so a sub-block starting at a multiple of MR rows / NR columns computes
     /// every element exactly as the whole product would.
     /// </remarks>
+    /// <remarks>
+    /// With <paramref name="prepackedB"/>, <paramref name="b"/> is op(B) already packed by <see cref="PrepackB{TKernel}"/>
+    /// for this kernel, k and n (<paramref name="transB"/> and <paramref name="ldb"/> are then not used): the panels are
+    /// read in place, in the order this loop would have packed them, so the products are the same bits.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TKernel, TEpilogue>(bool transA, bool transB, int m, int n, int k, float alpha,
         ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc, ref TEpilogue epilogue,
-        int rowOffset = 0, int columnOffset = 0)
+        int rowOffset = 0, int columnOffset = 0, bool prepackedB = false)
         where TKernel : struct, ISgemmMicroKernel
         where TEpilogue : struct, IGemmEpilogue
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-
-        // Split each dimension into equal blocks rather than full blocks plus a sliver: 784 = 4 × 196
-        // instead of 3 × 256 + 16, so no block is too shallow to amortize loading and storing its C tiles.
-        int kcMax = CeilDiv(k, CeilDiv(k, TKernel.KC));
+        (int kcMax, int ncMax) = Blocks<TKernel>(n, k);
         int mcMax = RoundUp(CeilDiv(m, CeilDiv(m, TKernel.MC)), mr);
-        int ncMax = RoundUp(CeilDiv(n, CeilDiv(n, TKernel.NC)), nr);
 
         ref float packA = ref AlignedBuffer(ref t_packA, mcMax * kcMax);
-        ref float packB = ref AlignedBuffer(ref t_packB, kcMax * ncMax);
+        ref float packBuffer = ref prepackedB ? ref b : ref AlignedBuffer(ref t_packB, kcMax * ncMax);
+        nint prepackedOffset = 0;
         Span<float> edgeTile = stackalloc float[TKernel.MR * TKernel.NR];
         ref float edge = ref MemoryMarshal.GetReference(edgeTile);
 
@@ -61,7 +63,9 @@ internal static class SgemmBlocked
                 // The first K block applies the caller's beta; later ones add onto the partial sums in C.
                 float blockBeta = pc == 0 ? beta : 1f;
                 bool lastBlock = pc + kc == k;
-                PackStrips(ref Unsafe.Add(ref b, pc * bStrideK + jc * bStrideX), bStrideK, bStrideX, kc, nc, nr, ref packB);
+                ref float packB = ref Unsafe.Add(ref packBuffer, prepackedOffset);
+                if (prepackedB) prepackedOffset += (nint)kc * RoundUp(nc, nr);
+                else PackStrips(ref Unsafe.Add(ref b, pc * bStrideK + jc * bStrideX), bStrideK, bStrideX, kc, nc, nr, ref packB);
 
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
@@ -107,6 +111,41 @@ internal static class SgemmBlocked
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The K and N block sizes for a k-deep, n-wide op(B). Each dimension is split into equal blocks rather than full
+    /// blocks plus a sliver: 784 = 4 × 196 instead of 3 × 256 + 16, so no block is too shallow to amortize loading and
+    /// storing its C tiles.
+    /// </summary>
+    private static (int KcMax, int NcMax) Blocks<TKernel>(int n, int k) where TKernel : struct, ISgemmMicroKernel =>
+        (CeilDiv(k, CeilDiv(k, TKernel.KC)), RoundUp(CeilDiv(n, CeilDiv(n, TKernel.NC)), TKernel.NR));
+
+    /// <summary>Floats <see cref="PrepackB{TKernel}"/> writes for a k × n op(B): every panel, its last strip zero-padded to NR.</summary>
+    public static long PrepackedLength<TKernel>(int n, int k) where TKernel : struct, ISgemmMicroKernel =>
+        (long)k * RoundUp(n, TKernel.NR);
+
+    /// <summary>
+    /// Packs the whole k × n op(B) (element (p, j) at b[p·ldb + j], or b[j·ldb + p] when <paramref name="transB"/>) into
+    /// <paramref name="packed"/>, panel after panel in the order <see cref="Multiply"/> visits them, for products that
+    /// then pass it with prepackedB: a layer's weights packed once instead of on every call.
+    /// </summary>
+    public static void PrepackB<TKernel>(bool transB, int n, int k, ref float b, int ldb, ref float packed)
+        where TKernel : struct, ISgemmMicroKernel
+    {
+        (int kcMax, int ncMax) = Blocks<TKernel>(n, k);
+        nint bStrideX = transB ? ldb : 1, bStrideK = transB ? 1 : ldb;
+        nint offset = 0;
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                PackStrips(ref Unsafe.Add(ref b, pc * bStrideK + jc * bStrideX), bStrideK, bStrideX, kc, nc, TKernel.NR, ref Unsafe.Add(ref packed, offset));
+                offset += (nint)kc * RoundUp(nc, TKernel.NR);
             }
         }
     }

@@ -60,7 +60,7 @@ public sealed unsafe class QuantizedNetwork
 
     /// <summary>The layers, e.g. "784 → 128 (int8, ReLU), 128 → 10 (int8)".</summary>
     public override string ToString() => string.Join(", ", _layers.Select(l =>
-        l.Weights is null ? $"{l.Activation}" : $"{l.Inputs} → {l.Outputs} (int8{(l.Activation == Activation.Identity ? "" : ", " + l.Activation)})"));
+        l.Weights is null ? $"{l.Activation}" : $"{l.Inputs} → {l.Outputs} (int8{(l.Activation == InferenceActivation.Identity ? "" : ", " + l.Activation)})"));
 
     /// <summary>
     /// A quantized copy of <paramref name="network"/>'s weights (the network is not changed).
@@ -69,46 +69,15 @@ public sealed unsafe class QuantizedNetwork
     /// <exception cref="ArgumentException">The network lists no layers, or a weight is not finite, or a layer has more than 65,536 inputs.</exception>
     public static QuantizedNetwork Quantize(INetwork network)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        IReadOnlyList<LayerInfo> infos = network.Layers;
-        if (infos.Count == 0)
-            throw new ArgumentException($"{network.GetType().Name} lists no layers (INetwork.Layers): rebuild it with this version of the generator.", nameof(network));
-        var tensors = network.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        ReadOnlySpan<float> parameters = network.Parameters;
         var layers = new List<Layer>();
-        foreach (LayerInfo info in infos)
-        {
-            switch (info.Kind)
-            {
-                case LayerKind.Dense:
-                {
-                    TensorInfo weight = tensors.TryGetValue(info.Name + ".weight", out var t) ? t
-                        : throw new ArgumentException($"Layer '{info.Name}' has no tensor '{info.Name}.weight' in {network.GetType().Name}.Tensors.", nameof(network));
-                    int outputs = weight.Shape[0], inputs = weight.Count / outputs;
-                    float[] bias = tensors.TryGetValue(info.Name + ".bias", out var b) ? parameters.Slice(b.Offset, b.Count).ToArray() : new float[outputs];
-                    layers.Add(Layer.Dense(info.Name, parameters.Slice(weight.Offset, weight.Count), inputs, outputs, bias, ActivationOf(info), info.Alpha));
-                    break;
-                }
-                case LayerKind.Activation:
-                {
-                    int width = info.OutputShape.Aggregate(1, (a, d) => a * d);
-                    layers.Add(new Layer { Inputs = width, Outputs = width, Activation = ActivationOf(info), Alpha = info.Alpha });
-                    break;
-                }
-                case LayerKind.Dropout:
-                case LayerKind.Flatten:
-                    break; // identity at inference (Flatten: the same values, read as a vector)
-                default:
-                    throw new NotSupportedException($"Layer '{info.Name}' is {info.Kind}: QuantizedNetwork supports dense networks (Dense, Dropout, Flatten and Activation layers).");
-            }
-        }
+        foreach (DenseStackLayer l in DenseStack.Read(network, nameof(QuantizedNetwork)))
+            layers.Add(l.Weights is null
+                ? new Layer { Inputs = l.Inputs, Outputs = l.Outputs, Activation = l.Activation, Alpha = l.Alpha }
+                : Layer.Dense(l.Name, l.Weights, l.Inputs, l.Outputs, l.Bias!, l.Activation, l.Alpha));
         if (!layers.Any(l => l.Weights is not null))
             throw new NotSupportedException($"{network.GetType().Name} has no Dense layer to quantize.");
         return new QuantizedNetwork(layers.ToArray());
     }
-
-    private static Activation ActivationOf(LayerInfo info) => Enum.TryParse(info.Activation, out Activation a) && Enum.IsDefined(a) ? a
-        : throw new NotSupportedException($"Layer '{info.Name}' has the activation {info.Activation}, which QuantizedNetwork does not support.");
 
     /// <summary>
     /// Predicts the samples stored one after another in <paramref name="inputs"/> (InputSize values each) into
@@ -117,11 +86,7 @@ public sealed unsafe class QuantizedNetwork
     /// <exception cref="ArgumentException">A length is wrong, or an input or an intermediate value is NaN or infinite.</exception>
     public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
-        if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-            throw new ArgumentException($"inputs has {inputs.Length} values: expected a positive multiple of InputSize ({InputSize}).", nameof(inputs));
-        int count = inputs.Length / InputSize;
-        if (outputs.Length != (long)count * OutputSize)
-            throw new ArgumentException($"outputs has {outputs.Length} values: expected {(long)count * OutputSize} ({OutputSize} per sample for {count} samples).", nameof(outputs));
+        int count = DenseStack.CheckBatch(inputs, InputSize, outputs.Length, OutputSize);
         int chunks = (count + Chunk - 1) / Chunk;
         fixed (float* px = inputs, py = outputs)
         {
@@ -167,7 +132,7 @@ public sealed unsafe class QuantizedNetwork
             Span<float> y = (toA ? a : b).AsSpan(0, rows * layer.Outputs);
             if (layer.Weights is not null) layer.Forward(x, rows, y, q, acc);
             else x.CopyTo(y);
-            for (int s = 0; s < rows; s++) Activate(layer.Activation, layer.Alpha, y.Slice(s * layer.Outputs, layer.Outputs));
+            for (int s = 0; s < rows; s++) DenseStack.Activate(layer.Activation, layer.Alpha, y.Slice(s * layer.Outputs, layer.Outputs));
             x = y;
             toA = !toA;
         }
@@ -180,47 +145,12 @@ public sealed unsafe class QuantizedNetwork
     /// <summary>Predicts the samples into a new array (convenient; allocates).</summary>
     public float[] Predict(ReadOnlySpan<float> inputs)
     {
-        if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-            throw new ArgumentException($"inputs has {inputs.Length} values: expected a positive multiple of InputSize ({InputSize}).", nameof(inputs));
-        var outputs = new float[inputs.Length / InputSize * OutputSize];
+        var outputs = new float[DenseStack.Samples(inputs, InputSize) * OutputSize];
         Predict(inputs, outputs);
         return outputs;
     }
 
     private static T[] Grown<T>(ref T[]? buffer, int length) => buffer is not null && buffer.Length >= length ? buffer : buffer = new T[length];
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Activate(Activation activation, float alpha, Span<float> y)
-    {
-        switch (activation)
-        {
-            case Activation.Identity: return;
-            case Activation.ReLU:
-            {
-                int i = 0;
-                if (Vector256.IsHardwareAccelerated)
-                    for (; i + 8 <= y.Length; i += 8) ActivationMath.ReLU(Vector256.Create(y.Slice(i, 8))).CopyTo(y.Slice(i, 8));
-                for (; i < y.Length; i++) y[i] = ActivationMath.ReLU(y[i]);
-                return;
-            }
-            case Activation.LeakyReLU: for (int i = 0; i < y.Length; i++) y[i] = ActivationMath.LeakyReLU(y[i], alpha); return;
-            case Activation.ELU: for (int i = 0; i < y.Length; i++) y[i] = ActivationMath.ELU(y[i], alpha); return;
-            case Activation.Sigmoid: for (int i = 0; i < y.Length; i++) y[i] = ActivationMath.Sigmoid(y[i]); return;
-            case Activation.Tanh: for (int i = 0; i < y.Length; i++) y[i] = ActivationMath.Tanh(y[i]); return;
-            case Activation.Softplus: for (int i = 0; i < y.Length; i++) y[i] = ActivationMath.Softplus(y[i]); return;
-            case Activation.Swish: for (int i = 0; i < y.Length; i++) y[i] = ActivationMath.Swish(y[i]); return;
-            case Activation.Softmax:
-            {
-                float max = float.NegativeInfinity;
-                foreach (float v in y) max = MathF.Max(max, v);
-                float sum = 0f;
-                for (int i = 0; i < y.Length; i++) sum += y[i] = MathF.Exp(y[i] - max);
-                for (int i = 0; i < y.Length; i++) y[i] /= sum;
-                return;
-            }
-            default: throw new InvalidOperationException($"Unknown activation {activation}.");
-        }
-    }
 
     /// <summary>Writes the quantized network to <paramref name="path"/> (replaced atomically: a failed save leaves the old file).</summary>
     public void Save(string path)
@@ -308,12 +238,12 @@ public sealed unsafe class QuantizedNetwork
                 byte kind = r.ReadByte(), activation = r.ReadByte();
                 float alpha = r.ReadSingle();
                 int inputs = r.ReadInt32(), outputs = r.ReadInt32();
-                if (kind > 1 || !Enum.IsDefined((Activation)activation) || inputs < 1 || outputs < 1 || inputs > Int8Gemv.MaxInputs
+                if (kind > 1 || !Enum.IsDefined((InferenceActivation)activation) || inputs < 1 || outputs < 1 || inputs > Int8Gemv.MaxInputs
                     || (kind == 0 && inputs != outputs) || (i > 0 && layers[i - 1].Outputs != inputs))
                     throw new InvalidDataException($"Layer {i + 1} of the quantized network is malformed (kind {kind}, activation {activation}, {inputs} → {outputs}).");
                 if (kind == 0)
                 {
-                    layers[i] = new Layer { Inputs = inputs, Outputs = outputs, Activation = (Activation)activation, Alpha = alpha };
+                    layers[i] = new Layer { Inputs = inputs, Outputs = outputs, Activation = (InferenceActivation)activation, Alpha = alpha };
                     continue;
                 }
                 // Checked before allocating: a header whose sizes exceed what follows is truncated, however large it claims.
@@ -330,7 +260,7 @@ public sealed unsafe class QuantizedNetwork
                     if (row.Length != inputs) throw new EndOfStreamException();
                     System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(row).CopyTo(weights.AsSpan(j * padded, inputs));
                 }
-                layers[i] = Layer.FromQuantized(inputs, outputs, weights, scales, bias, (Activation)activation, alpha);
+                layers[i] = Layer.FromQuantized(inputs, outputs, weights, scales, bias, (InferenceActivation)activation, alpha);
             }
             if (r.BaseStream.Position != r.BaseStream.Length)
                 throw new InvalidDataException($"The quantized network has {r.BaseStream.Length - r.BaseStream.Position} bytes after its last layer.");
@@ -343,20 +273,17 @@ public sealed unsafe class QuantizedNetwork
         }
     }
 
-    /// <summary>The activations a quantized layer applies in float after its product (names as <see cref="LayerInfo.Activation"/>).</summary>
-    private enum Activation : byte { Identity, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus, Swish, Softmax }
-
     private sealed class Layer
     {
         public int Inputs, Outputs;
-        public Activation Activation;
+        public InferenceActivation Activation;
         public float Alpha;
         /// <summary>[Outputs × Padded(Inputs)], each row zero-padded; null for an activation-only layer.</summary>
         public sbyte[]? Weights;
         public float[]? Scales, Bias;
         public int[]? RowSums;
 
-        public static Layer Dense(string name, ReadOnlySpan<float> w, int inputs, int outputs, float[] bias, Activation activation, float alpha)
+        public static Layer Dense(string name, ReadOnlySpan<float> w, int inputs, int outputs, float[] bias, InferenceActivation activation, float alpha)
         {
             if (inputs > Int8Gemv.MaxInputs)
                 throw new ArgumentException($"Layer '{name}' has {inputs} inputs: QuantizedNetwork's integer sums take at most {Int8Gemv.MaxInputs}.");
@@ -381,7 +308,7 @@ public sealed unsafe class QuantizedNetwork
             return FromQuantized(inputs, outputs, q, scales, bias, activation, alpha);
         }
 
-        public static Layer FromQuantized(int inputs, int outputs, sbyte[] weights, float[] scales, float[] bias, Activation activation, float alpha)
+        public static Layer FromQuantized(int inputs, int outputs, sbyte[] weights, float[] scales, float[] bias, InferenceActivation activation, float alpha)
         {
             int padded = Int8Gemv.Padded(inputs);
             var sums = new int[outputs];

@@ -661,6 +661,23 @@ public sealed class RuntimeReferenceExamplesTests : IDisposable
     }
 
     [Fact]
+    public void PackedNetwork_section()
+    {
+        // example: PackedNetwork
+        var net = new DigitsNet();
+        PackedNetwork packed = PackedNetwork.Pack(net);        // a copy: later changes to net are not seen
+        float[] logits = packed.Predict(new float[128 * 64]); // 128 samples in, 128 × OutputSize values out
+        // end
+        Assert.Equal(128 * 10, logits.Length);
+        float[] ones = Enumerable.Repeat(1f, 128 * 64).ToArray(), before = packed.Predict(ones), own = new float[128 * 10];
+        net.Predict(ones, own);
+        Assert.True(before.Zip(own).All(t => Math.Abs(t.First - t.Second) <= 1e-5f * (1 + Math.Abs(t.Second))));
+        Assert.Contains(before, v => v != 0f);
+        net.Parameters.Fill(0f);
+        Assert.Equal(before, packed.Predict(ones)); // the copy kept the weights
+    }
+
+    [Fact]
     public void TensorInfo_table()
     {
         // example: TensorInfo
