@@ -31,6 +31,7 @@ public class PredictBenchmarks
     private readonly Mlp128 _mlp = new();
     private readonly Cnn _cnn = new();
     private QuantizedNetwork _int8 = null!;
+    private PackedNetwork _packed = null!;
     private float[] _x1 = null!, _x128 = null!, _y1 = null!, _y128 = null!;
 
     [Params(1, 128)] public int Batch { get; set; }
@@ -41,6 +42,7 @@ public class PredictBenchmarks
     {
         Sgemm.MaxThreads = Threads;
         _int8 = QuantizedNetwork.Quantize(_mlp);
+        _packed = PackedNetwork.Pack(_mlp);
         _x1 = Data.Inputs(784);
         _x128 = Data.Inputs(128 * 784);
         _y1 = new float[10];
@@ -49,6 +51,9 @@ public class PredictBenchmarks
 
     [Benchmark(Description = "MLP 784-128-10, fp32")]
     public void Mlp() => _mlp.Predict(Batch == 1 ? _x1 : _x128, Batch == 1 ? _y1 : _y128);
+
+    [Benchmark(Description = "MLP 784-128-10, fp32 packed")]
+    public void MlpPacked() => _packed.Predict(Batch == 1 ? _x1 : _x128, Batch == 1 ? _y1 : _y128);
 
     [Benchmark(Description = "MLP 784-128-10, int8")]
     public void MlpInt8() => _int8.Predict(Batch == 1 ? _x1 : _x128, Batch == 1 ? _y1 : _y128);
