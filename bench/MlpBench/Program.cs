@@ -7,6 +7,7 @@
 // Usage: dotnet run -c Release --project bench/MlpBench [-- --quiet-wait S]
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using Compiled;
 using Compiled.Kernels;
 
@@ -16,6 +17,25 @@ foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), (
 {
     var int8 = QuantizedNetwork.Quantize(net);
     var packed = PackedNetwork.Pack(net);
+    // The memory floor of batch-1 fp32 Predict: reading the network's parameters once (the same bytes, at the same
+    // addresses), timed like a batch-1 Predict.
+    {
+        Contention.WaitForQuiet(quietWait);
+        float sink = 0;
+        var floors = new List<double>();
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var warm = Stopwatch.StartNew();
+            while (warm.Elapsed.TotalSeconds < 0.5) sink += ReadOnce(net.Parameters);
+            var samples = new List<double>();
+            var total = Stopwatch.StartNew();
+            while (total.Elapsed.TotalSeconds < 1) { long t0 = Stopwatch.GetTimestamp(); sink += ReadOnce(net.Parameters); samples.Add((Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency); }
+            samples.Sort();
+            floors.Add(samples[samples.Count / 2]);
+        }
+        floors.Sort();
+        Console.WriteLine($"{model} read_parameters_once_us ({net.Parameters.Length * 4 / 1024} KB): {floors[1]:N2}{(sink == 1234.5f ? " " : "")}");
+    }
     foreach (string kind in new[] { "fp32", "packed", "int8" })
     foreach (int threads in new[] { 1, 2 })
     foreach (int batch in new[] { 1, 128 })
@@ -52,6 +72,40 @@ foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), (
         }
         results.Sort();
         Console.WriteLine($"{model} {kind} {(batch == 1 ? "infer_latency_us" : "infer_throughput_samples_per_s")} b{batch} t{threads}: {results[1]:N1}");
+    }
+}
+
+/// <summary>
+/// Reads every 64-byte line that holds one of the values (aligned loads of the widest vectors, eight accumulators, so
+/// that only the memory limits it) and returns their sum; lines shared with neighbouring data are read whole, as a
+/// cache would. The AVX-512 path's 512-bit loads, else 256-bit ones.
+/// </summary>
+static unsafe float ReadOnce(ReadOnlySpan<float> values)
+{
+    fixed (float* p = values)
+    {
+        float* first = (float*)((nuint)p & ~(nuint)63), end = (float*)(((nuint)(p + values.Length) + 63) & ~(nuint)63);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            float* q = first;
+            for (; q + 128 <= end; q += 128)
+            {
+                s0 += Vector512.LoadAligned(q); s1 += Vector512.LoadAligned(q + 16); s2 += Vector512.LoadAligned(q + 32); s3 += Vector512.LoadAligned(q + 48);
+                s4 += Vector512.LoadAligned(q + 64); s5 += Vector512.LoadAligned(q + 80); s6 += Vector512.LoadAligned(q + 96); s7 += Vector512.LoadAligned(q + 112);
+            }
+            for (; q < end; q += 16) s0 += Vector512.LoadAligned(q);
+            return Vector512.Sum(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        }
+        Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+        float* r = first;
+        for (; r + 64 <= end; r += 64)
+        {
+            t0 += Vector256.LoadAligned(r); t1 += Vector256.LoadAligned(r + 8); t2 += Vector256.LoadAligned(r + 16); t3 += Vector256.LoadAligned(r + 24);
+            t4 += Vector256.LoadAligned(r + 32); t5 += Vector256.LoadAligned(r + 40); t6 += Vector256.LoadAligned(r + 48); t7 += Vector256.LoadAligned(r + 56);
+        }
+        for (; r < end; r += 8) t0 += Vector256.LoadAligned(r);
+        return Vector256.Sum(((t0 + t1) + (t2 + t3)) + ((t4 + t5) + (t6 + t7)));
     }
 }
 

@@ -119,6 +119,43 @@ public sealed class SgemmPathTests
         Assert.Throws<ArgumentException>(() => Sgemm.ForcePath("sse"));
     }
 
+    /// <summary>
+    /// One row of A against Bᵀ (a batch-1 dense layer) with B starting at each of the 16 float offsets within a 64-byte
+    /// line, B's rows padded (ldb = k + 5) so that they start at different offsets too: the AVX-512 kernel reads a
+    /// misaligned row through aligned loads and permutes, which must give the bits of an aligned row, and the double
+    /// reference's value.
+    /// </summary>
+    [Theory]
+    [InlineData(37, 784)]
+    [InlineData(9, 64)]
+    [InlineData(20, 100)]
+    public void A_single_row_product_is_the_same_bits_at_every_alignment_of_B(int n, int k)
+    {
+        var rng = new Rng(19);
+        int ldb = k + 5;
+        float[] a = Fill(rng, 1, k, k), rows = Fill(rng, n, k, ldb);
+        var expected = new float[n];
+        Sgemm.MultiplyReference(false, true, 1, n, k, 1f, a, k, rows, ldb, 0f, expected, n);
+        float[] storage = GC.AllocateArray<float>(rows.Length + 32, pinned: true);
+        int[]? first = null;
+        foreach (string path in Sgemm.AvailablePaths)
+        {
+            using var forced = Sgemm.ForcePath(path);
+            for (int offset = 0; offset < 16; offset++)
+            {
+                Span<float> b = storage.AsSpan(offset, rows.Length);
+                rows.CopyTo(b);
+                var c = new float[n];
+                Sgemm.Multiply(false, true, 1, n, k, 1f, a, k, b, ldb, 0f, c, n);
+                for (int j = 0; j < n; j++)
+                    Assert.True(Math.Abs(c[j] - expected[j]) <= 1e-5f * (k + 1), $"{path}, offset {offset}: C[{j}] = {c[j]}, expected {expected[j]}");
+                int[] bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(c.AsSpan()).ToArray();
+                if (path == Sgemm.Path) first ??= bits;
+                if (path == Sgemm.Path) Assert.Equal(first, bits);
+            }
+        }
+    }
+
     private static float[] Fill(Rng rng, int rows, int columns, int ld)
     {
         var data = new float[rows == 0 ? 0 : (rows - 1) * ld + columns];
