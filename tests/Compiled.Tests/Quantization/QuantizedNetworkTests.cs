@@ -126,7 +126,7 @@ public sealed unsafe class QuantizedNetworkTests
     {
         var q = new byte[64];
         foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
-            foreach (int at in new[] { 0, 9, 40 })
+            foreach (int at in new[] { 0, 9, 20, 31, 40 }) // each of the four chains of the first 32 values, and the tail
                 foreach (string path in Paths)
                 {
                     using var scope = Force(path);
