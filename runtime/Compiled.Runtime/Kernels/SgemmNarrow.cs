@@ -19,6 +19,15 @@ internal static class SgemmNarrow
 {
     [ThreadStatic] private static float[]? t_transposed;
 
+    /// <summary>
+    /// Whether Bᵀ of depth <paramref name="k"/> fits the copy (k rows of up to 32 floats in one array); deeper
+    /// products take the dot products instead.
+    /// </summary>
+    public static bool Fits(int k) => (long)k * 32 <= MaxCopy;
+
+    /// <summary>Floats in the largest copy of Bᵀ, kept per thread: 16 MB, k ≤ 131,072.</summary>
+    internal const int MaxCopy = 1 << 22;
+
     /// <summary>AVX-512: n ≤ 32 columns in one or two 16-lane vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply512(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,

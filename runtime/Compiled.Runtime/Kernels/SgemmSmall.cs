@@ -35,8 +35,8 @@ internal static class SgemmSmall
         if (transB && !transA && (m <= MaxRows || n < TKernel.NR))
         {
             if (typeof(TKernel) == typeof(Avx512Kernel) && m == 1 && k >= 64) OneRow512(n, k, alpha, ref a, ref b, ldb, beta, ref c);
-            else if (typeof(TKernel) == typeof(Avx512Kernel) && m > MaxRows) SgemmNarrow.Multiply512(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
-            else if (typeof(TKernel) == typeof(Avx2Kernel) && m > MaxRows) SgemmNarrow.Multiply256(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+            else if (typeof(TKernel) == typeof(Avx512Kernel) && m > MaxRows && SgemmNarrow.Fits(k)) SgemmNarrow.Multiply512(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+            else if (typeof(TKernel) == typeof(Avx2Kernel) && m > MaxRows && SgemmNarrow.Fits(k)) SgemmNarrow.Multiply256(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
             else DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
         }
         else if (!transB && m <= MaxRows)

@@ -156,6 +156,23 @@ public sealed class SgemmPathTests
         }
     }
 
+    /// <summary>A narrow A·Bᵀ deeper than SgemmNarrow's copy of Bᵀ holds takes the dot products, with the same result.</summary>
+    [Fact]
+    public void A_narrow_product_deeper_than_the_transposed_copy_is_still_right()
+    {
+        Assert.True(SgemmNarrow.Fits(SgemmNarrow.MaxCopy / 32));
+        Assert.False(SgemmNarrow.Fits(SgemmNarrow.MaxCopy / 32 + 1));
+        int m = 5, n = 3, k = SgemmNarrow.MaxCopy / 32 + 1;
+        var rng = new Rng(23);
+        float[] a = Fill(rng, m, k, k), b = Fill(rng, n, k, k);
+        var expected = new float[m * n];
+        var actual = new float[m * n];
+        Sgemm.MultiplyReference(false, true, m, n, k, 1f, a, k, b, k, 0f, expected, n);
+        Sgemm.Multiply(false, true, m, n, k, 1f, a, k, b, k, 0f, actual, n);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-3f, $"C[{i}] = {actual[i]}, expected {expected[i]}");
+    }
+
     private static float[] Fill(Rng rng, int rows, int columns, int ld)
     {
         var data = new float[rows == 0 ? 0 : (rows - 1) * ld + columns];
