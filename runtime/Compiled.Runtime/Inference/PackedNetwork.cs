@@ -32,7 +32,7 @@ namespace Compiled;
 public sealed unsafe class PackedNetwork
 {
     private readonly Layer[] _layers;
-    private readonly int _maxWidth;
+    private readonly int _maxWidth, _maxChunk;
 
     [ThreadStatic] private static float[]? t_a, t_b;
 
@@ -43,6 +43,7 @@ public sealed unsafe class PackedNetwork
         InputSize = layers[0].Inputs;
         OutputSize = layers[^1].Outputs;
         _maxWidth = layers.Max(l => Math.Max(l.Inputs, l.Outputs));
+        _maxChunk = MaxChunkFor(_maxWidth);
     }
 
     /// <summary>Values per sample in.</summary>
@@ -89,7 +90,7 @@ public sealed unsafe class PackedNetwork
         // A thread forced onto another SGEMM path (tests) computes from the rows, on itself only: the workers are not forced.
         bool packed = Sgemm.CurrentPath == Path;
         int threads = packed ? Sgemm.MaxThreads : 1;
-        int chunks = Chunks(count, threads);
+        int chunks = Chunks(count, threads, _maxChunk);
         fixed (float* px = inputs, py = outputs)
         {
             var job = new PredictJob { Network = GCHandle.Alloc(this), Inputs = px, Outputs = py, Count = count, Chunks = chunks, Packed = packed };
@@ -116,20 +117,26 @@ public sealed unsafe class PackedNetwork
     /// <summary>Most samples in one pass through the layers (a batch of 128 in one product per layer).</summary>
     internal const int MaxChunk = 128;
 
+    /// <summary>
+    /// Samples per pass for layers up to <paramref name="maxWidth"/> wide: <see cref="MaxChunk"/>, fewer for layers
+    /// so wide that a thread's two activation buffers (2 × chunk × width floats) would pass 32 MB, at least 1.
+    /// </summary>
+    internal static int MaxChunkFor(int maxWidth) => Math.Clamp((1 << 22) / Math.Max(1, maxWidth), 1, MaxChunk);
+
     /// <summary>Fewest samples in a chunk of a batch that has several: more than the few-row kernels take, so that every
     /// sample of such a batch goes through the packed product (and its bits do not depend on the chunking).</summary>
     internal const int MinChunk = 8;
 
     /// <summary>
-    /// Chunks for <paramref name="count"/> samples: at least one per 128 samples, one per thread when the batch allows,
-    /// each of at least <see cref="MinChunk"/> samples unless the batch is smaller; chunk i is samples
-    /// [i · count / chunks, (i + 1) · count / chunks).
+    /// Chunks for <paramref name="count"/> samples: at least one per <paramref name="maxChunk"/> samples, one per thread
+    /// when the batch allows, each of at least <see cref="MinChunk"/> samples unless the batch (or the chunk limit) is
+    /// smaller; chunk i is samples [i · count / chunks, (i + 1) · count / chunks).
     /// </summary>
-    internal static int Chunks(int count, int threads)
+    internal static int Chunks(int count, int threads, int maxChunk = MaxChunk)
     {
-        int chunks = (count + MaxChunk - 1) / MaxChunk;
-        chunks = (chunks + threads - 1) / threads * threads;
-        return Math.Max(1, Math.Min(chunks, count / MinChunk));
+        int chunks = (int)(((long)count + maxChunk - 1) / maxChunk);
+        int spread = (int)Math.Min(((long)chunks + threads - 1) / threads * threads, int.MaxValue);
+        return Math.Max(chunks, Math.Min(spread, count / MinChunk));
     }
 
     private struct PredictJob
@@ -150,7 +157,7 @@ public sealed unsafe class PackedNetwork
     {
         int start = (int)((long)chunk * job.Count / job.Chunks), end = (int)((long)(chunk + 1) * job.Count / job.Chunks);
         int rows = end - start;
-        float[] a = Grown(ref t_a, MaxChunk * _maxWidth), b = Grown(ref t_b, MaxChunk * _maxWidth);
+        float[] a = Grown(ref t_a, _maxChunk * _maxWidth), b = Grown(ref t_b, _maxChunk * _maxWidth);
         ReadOnlySpan<float> x = new ReadOnlySpan<float>(job.Inputs + (long)start * InputSize, rows * InputSize);
         bool toA = true;
         foreach (Layer layer in _layers)

@@ -97,6 +97,12 @@ public sealed class PackedNetworkTests
         Assert.Equal(2, PackedNetwork.Chunks(16, 2));
         Assert.Equal(2, PackedNetwork.Chunks(17, 4));  // 4 would leave chunks of 4
         Assert.Equal(1, PackedNetwork.Chunks(1, 8));
+        // Layers too wide for 128 samples per pass: the chunk limit wins over the 8-sample minimum.
+        Assert.Equal(128, PackedNetwork.MaxChunkFor(1030));
+        Assert.Equal(4, PackedNetwork.MaxChunkFor(1 << 20));   // 2 × 4 × 2²⁰ floats = 32 MB
+        Assert.Equal(1, PackedNetwork.MaxChunkFor(1 << 23));
+        Assert.Equal(3, PackedNetwork.Chunks(10, 1, maxChunk: 4));
+        Assert.Equal(int.MaxValue / 2 + 1, PackedNetwork.Chunks(int.MaxValue, 2, maxChunk: 2)); // no overflow
     }
 
     [Fact]
