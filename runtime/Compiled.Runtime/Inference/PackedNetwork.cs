@@ -96,8 +96,13 @@ public sealed unsafe class PackedNetwork
             var job = new PredictJob { Network = GCHandle.Alloc(this), Inputs = px, Outputs = py, Count = count, Chunks = chunks, Packed = packed };
             try
             {
-                if (chunks < 2 || threads < 2 || !ConvolutionWorkers.TryRun(chunks, threads, &PredictPart, &job))
-                    for (int chunk = 0; chunk < chunks; chunk++) PredictChunk(ref job, chunk);
+                // In waves of as many chunks as the workers take in one job (65,535: batches past eight million samples).
+                for (job.First = 0; job.First < chunks; job.First += ConvolutionWorkers.MaxParts)
+                {
+                    int wave = Math.Min(chunks - job.First, ConvolutionWorkers.MaxParts);
+                    if (wave < 2 || threads < 2 || !ConvolutionWorkers.TryRun(wave, threads, &PredictPart, &job))
+                        for (int chunk = 0; chunk < wave; chunk++) PredictChunk(ref job, job.First + chunk);
+                }
             }
             finally
             {
@@ -143,14 +148,14 @@ public sealed unsafe class PackedNetwork
     {
         public GCHandle Network;
         public float* Inputs, Outputs;
-        public int Count, Chunks;
+        public int Count, Chunks, First;
         public bool Packed;
     }
 
     private static void PredictPart(void* arguments, int chunk)
     {
         ref PredictJob job = ref Unsafe.AsRef<PredictJob>(arguments);
-        ((PackedNetwork)job.Network.Target!).PredictChunk(ref job, chunk);
+        ((PackedNetwork)job.Network.Target!).PredictChunk(ref job, job.First + chunk);
     }
 
     private void PredictChunk(ref PredictJob job, int chunk)
