@@ -19,8 +19,18 @@ again.Load(file);
 File.Delete(file);
 bool same = net.Predict(test.Features).AsSpan().SequenceEqual(again.Predict(test.Features));
 
-bool ok = accuracy >= 0.95 && same && CircleNet.InputSize == 2 && CircleNet.OutputSize == 2;
-Console.WriteLine(ok ? "PACKAGE CONSUMER OK" : $"PACKAGE CONSUMER FAILED (accuracy {accuracy:P1}, reloaded predictions equal: {same})");
+// The inference copies (weights packed once; int8) through the same package, trimmed and NativeAOT-compiled in CI.
+float[] reference = net.Predict(test.Features), packed = PackedNetwork.Pack(net).Predict(test.Features);
+float[] int8 = QuantizedNetwork.Quantize(net).Predict(test.Features);
+float packedGap = 0f;
+int int8Agree = 0;
+for (int i = 0; i < reference.Length; i++) packedGap = MathF.Max(packedGap, MathF.Abs(packed[i] - reference[i]));
+for (int s = 0; s < reference.Length / 2; s++) if ((int8[2 * s] > int8[2 * s + 1]) == (reference[2 * s] > reference[2 * s + 1])) int8Agree++;
+Console.WriteLine($"PackedNetwork largest difference {packedGap:E1}; QuantizedNetwork agrees on {int8Agree} of {reference.Length / 2} classes");
+
+bool ok = accuracy >= 0.95 && same && CircleNet.InputSize == 2 && CircleNet.OutputSize == 2
+    && packedGap <= 1e-4f && int8Agree >= 0.97 * (reference.Length / 2);
+Console.WriteLine(ok ? "PACKAGE CONSUMER OK" : $"PACKAGE CONSUMER FAILED (accuracy {accuracy:P1}, reloaded predictions equal: {same}, packed gap {packedGap}, int8 agreement {int8Agree})");
 return ok ? 0 : 1;
 
 static Dataset Points(int count, long seed)
