@@ -35,6 +35,7 @@ internal static class SgemmSmall
         if (transB && !transA && (m <= MaxRows || n < TKernel.NR))
         {
             if (typeof(TKernel) == typeof(Avx512Kernel) && m == 1 && k >= 64) OneRow512(n, k, alpha, ref a, ref b, ldb, beta, ref c);
+            else if (typeof(TKernel) == typeof(Avx2Kernel) && m == 1 && k >= 64) OneRow256(n, k, alpha, ref a, ref b, ldb, beta, ref c);
             else if (typeof(TKernel) == typeof(Avx512Kernel) && m > MaxRows && SgemmNarrow.Fits(k)) SgemmNarrow.Multiply512(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
             else if (typeof(TKernel) == typeof(Avx2Kernel) && m > MaxRows && SgemmNarrow.Fits(k)) SgemmNarrow.Multiply256(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
             else DotRows(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
@@ -97,7 +98,7 @@ internal static class SgemmSmall
             var job = new RowJob
             {
                 A = pa, B = pb, C = pc, N = n, K = k, Ldb = ldb, Alpha = alpha, Beta = beta,
-                Wide = typeof(TKernel) == typeof(Avx512Kernel) && k >= 64,
+                Route = k < 64 ? 0 : typeof(TKernel) == typeof(Avx512Kernel) ? 1 : 2,
                 Parts = Math.Min(threads, n / 4),
             };
             if (!ConvolutionWorkers.TryRun(job.Parts, threads, &RowPart, &job)) return false;
@@ -111,8 +112,8 @@ internal static class SgemmSmall
         public float* A, B, C;
         public int N, K, Ldb, Parts;
         public float Alpha, Beta;
-        /// <summary>The AVX-512 one-row kernel (else the AVX2 dot products).</summary>
-        public bool Wide;
+        /// <summary>The kernel the single-threaded product takes: 0 the dot products, 1 the AVX-512 one-row kernel, 2 the AVX2 one.</summary>
+        public int Route;
     }
 
     private static unsafe void RowPart(void* arguments, int part)
@@ -123,7 +124,8 @@ internal static class SgemmSmall
         if (first >= end) return;
         ref float b = ref Unsafe.AsRef<float>(j.B + (nint)first * j.Ldb);
         ref float c = ref Unsafe.AsRef<float>(j.C + first);
-        if (j.Wide) OneRow512(end - first, j.K, j.Alpha, ref Unsafe.AsRef<float>(j.A), ref b, j.Ldb, j.Beta, ref c);
+        if (j.Route == 1) OneRow512(end - first, j.K, j.Alpha, ref Unsafe.AsRef<float>(j.A), ref b, j.Ldb, j.Beta, ref c);
+        else if (j.Route == 2) OneRow256(end - first, j.K, j.Alpha, ref Unsafe.AsRef<float>(j.A), ref b, j.Ldb, j.Beta, ref c);
         else DotRows(1, end - first, j.K, j.Alpha, ref Unsafe.AsRef<float>(j.A), j.K, ref b, j.Ldb, j.Beta, ref c, j.N);
     }
 
@@ -267,6 +269,69 @@ internal static class SgemmSmall
                 }
                 float d = Vector512.Sum((s0 + s1) + (s2 + s3));
                 for (; p < k; p++) d += pa[p] * bj[p];
+                Finish(ref pc[j], d, alpha, beta);
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[0, j] = alpha · a · B[j, :] + beta · C[0, j] on the AVX2 path when A is one row: eight rows of B per step
+    /// against one load of a, each row's sum in its own 8-lane accumulator. Measured on the 784 → 128 layer (Zen 5,
+    /// AVX-512 hidden, one core): 3.3 µs with the weights 16 bytes off a cache line, as a network's are, against
+    /// 3.8 µs for <see cref="DotRows"/>' four rows of two accumulators (equal when aligned).
+    /// </summary>
+    /// <remarks>
+    /// Every row, in a group of eight or alone, takes the same operations in the same order (the vector sum, then
+    /// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) over its lanes, then the last k mod 8 products one by one),
+    /// so a row's bits do not depend on how the rows are grouped or split over threads.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void OneRow256(int n, int k, float alpha, ref float a, ref float b, int ldb, float beta, ref float c)
+    {
+        fixed (float* pa = &a, pb = &b, pc = &c)
+        {
+            int j = 0;
+            for (; j + 8 <= n; j += 8)
+            {
+                float* w = pb + (nint)j * ldb;
+                nint r = ldb;
+                Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                int p = 0;
+                for (; p + 8 <= k; p += 8)
+                {
+                    Vector256<float> x = Vector256.Load(pa + p);
+                    float* wp = w + p;
+                    s0 = Fma.MultiplyAdd(x, Vector256.Load(wp), s0);
+                    s1 = Fma.MultiplyAdd(x, Vector256.Load(wp + r), s1);
+                    s2 = Fma.MultiplyAdd(x, Vector256.Load(wp + 2 * r), s2);
+                    s3 = Fma.MultiplyAdd(x, Vector256.Load(wp + 3 * r), s3);
+                    s4 = Fma.MultiplyAdd(x, Vector256.Load(wp + 4 * r), s4);
+                    s5 = Fma.MultiplyAdd(x, Vector256.Load(wp + 5 * r), s5);
+                    s6 = Fma.MultiplyAdd(x, Vector256.Load(wp + 6 * r), s6);
+                    s7 = Fma.MultiplyAdd(x, Vector256.Load(wp + 7 * r), s7);
+                }
+                // Eight lane sums at once: HADDPS pairs (l0 + l1, l2 + l3 | l4 + l5, l6 + l7), then pairs those.
+                Vector256<float> t0 = Avx.HorizontalAdd(s0, s1), t1 = Avx.HorizontalAdd(s2, s3);
+                Vector256<float> t2 = Avx.HorizontalAdd(s4, s5), t3 = Avx.HorizontalAdd(s6, s7);
+                Vector256<float> u0 = Avx.HorizontalAdd(t0, t1), u1 = Avx.HorizontalAdd(t2, t3);
+                Vector256<float> sums = Avx.Permute2x128(u0, u1, 0x20) + Avx.Permute2x128(u0, u1, 0x31);
+                for (; p < k; p++)
+                {
+                    float xp = pa[p];
+                    sums += Vector256.Create(xp * w[p], xp * w[r + p], xp * w[2 * r + p], xp * w[3 * r + p],
+                        xp * w[4 * r + p], xp * w[5 * r + p], xp * w[6 * r + p], xp * w[7 * r + p]);
+                }
+                for (int i = 0; i < 8; i++) Finish(ref pc[j + i], sums.GetElement(i), alpha, beta);
+            }
+            for (; j < n; j++)
+            {
+                float* w = pb + (nint)j * ldb;
+                Vector256<float> s = default;
+                int p = 0;
+                for (; p + 8 <= k; p += 8) s = Fma.MultiplyAdd(Vector256.Load(pa + p), Vector256.Load(w + p), s);
+                float d = ((s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3)))
+                    + ((s.GetElement(4) + s.GetElement(5)) + (s.GetElement(6) + s.GetElement(7)));
+                for (; p < k; p++) d += pa[p] * w[p];
                 Finish(ref pc[j], d, alpha, beta);
             }
         }

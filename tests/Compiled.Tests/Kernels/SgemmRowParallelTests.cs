@@ -16,6 +16,7 @@ public sealed class SgemmRowParallelTests
     [InlineData(128, 1568, 0f)]   // the CNN's 1568 → 128 layer: 64-float steps, two 16-float steps
     [InlineData(131, 1000, 0.5f)] // n not a multiple of 4 (the last part's single rows); beta keeps C
     [InlineData(2051, 40, 0f)]    // k < 64: the AVX2-style dot products on every path, 4 rows at a time
+    [InlineData(133, 1003, 0f)]   // k mod 8 = 3 and n mod 8 = 5: the AVX2 one-row kernel's scalar steps and single rows
     public void Split_rows_match_one_thread_bit_for_bit_and_the_reference(int n, int k, float beta)
     {
         Assert.True((long)n * k >= SgemmSmall.ParallelRowMinimum);
