@@ -20,11 +20,58 @@ public sealed class ConvolutionDriverGapTests
     /// transpose) take the direct small-m kernels, whose sums are ordered differently on each path; a part that called
     /// another path's kernels than the calling thread's (e.g. scalar for Vector128) would change the bits.
     /// </summary>
+    /// <remarks>
+    /// Batch 16 also cuts the weight gradient into 4 chunks: partials 1 … 3 are added to chunk 0's in order, which the
+    /// reference sees and the one-thread comparison does not (ConvolutionKernelTests' batches stop at 7, 2 chunks).
+    /// </remarks>
     [Fact]
     public void Parallel_parts_use_the_calling_threads_path_for_few_output_channels()
     {
         var g = new ConvGeometry(3, 14, 14, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14);
+        Assert.True(2.0 * 16 * g.OutputSize * 3 * 9 >= Convolution.MinParallelFlops);
         AssertEveryPathMatchesReferenceAndOneThread(g, batch: 16, seed: 5);
+    }
+
+    /// <summary>
+    /// A call too small to share (below <see cref="Convolution.MinParallelFlops"/>) with several threads allowed and
+    /// several parts: the calling thread must still run every part itself.
+    /// </summary>
+    [Fact]
+    public void A_small_call_with_threads_allowed_is_computed_on_the_calling_thread()
+    {
+        var g = new ConvGeometry(2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, 5);
+        Assert.True(2.0 * 9 * g.OutputSize * 2 * 9 < Convolution.MinParallelFlops);
+        AssertEveryPathMatchesReferenceAndOneThread(g, batch: 9, seed: 6);
+    }
+
+    /// <summary>
+    /// The pooled forward pass checks its spans on every route, including the one-input-channel 3×3 route that pools as
+    /// it convolves (AVX-512), which would otherwise read past a short input or weights array.
+    /// </summary>
+    [Fact]
+    public void Pooled_forward_refuses_short_inputs_and_weights_on_every_route()
+    {
+        foreach (var g in new[]
+        {
+            new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28),   // one input channel, 3×3
+            new ConvGeometry(8, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8),      // the GEMM route, then pooled
+        })
+        {
+            foreach (string path in Sgemm.AvailablePaths)
+            {
+                using var scope = Sgemm.ForcePath(path);
+                float[] output = new float[2 * g.OutputSize / 4], bias = new float[g.OutChannels];
+                var input = Assert.Throws<ArgumentException>(() =>
+                    Convolution.ForwardMaxPool2x2(g, 2, new float[2 * g.InputSize - 1], new float[g.WeightCount], bias, true, output));
+                Assert.Equal("input", input.ParamName);
+                var weights = Assert.Throws<ArgumentException>(() =>
+                    Convolution.ForwardMaxPool2x2(g, 2, new float[2 * g.InputSize], new float[g.WeightCount - 1], bias, true, output));
+                Assert.Equal("weights", weights.ParamName);
+                var shortBias = Assert.Throws<ArgumentException>(() =>
+                    Convolution.ForwardMaxPool2x2(g, 2, new float[2 * g.InputSize], new float[g.WeightCount], new float[g.OutChannels - 1], true, output));
+                Assert.Equal("bias", shortBias.ParamName);
+            }
+        }
     }
 
     /// <summary>The gradients of no samples are zeros: both are overwritten even though there is nothing to sum.</summary>
@@ -47,7 +94,6 @@ public sealed class ConvolutionDriverGapTests
     /// </summary>
     internal static void AssertEveryPathMatchesReferenceAndOneThread(ConvGeometry g, int batch, ulong seed)
     {
-        Assert.True(2.0 * batch * g.OutputSize * (g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth >= Convolution.MinParallelFlops);
         var rng = new Rng(seed);
         float[] x = ConvolutionGapTests.Random(rng, batch * g.InputSize), w = ConvolutionGapTests.Random(rng, g.WeightCount), bias = ConvolutionGapTests.Random(rng, g.OutChannels);
         float[] dy = ConvolutionGapTests.Random(rng, batch * g.OutputSize);
