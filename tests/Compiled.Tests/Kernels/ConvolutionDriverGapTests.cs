@@ -45,8 +45,8 @@ public sealed class ConvolutionDriverGapTests
     }
 
     /// <summary>
-    /// The pooled forward pass checks its spans on every route, including the one-input-channel 3×3 route that pools as
-    /// it convolves (AVX-512), which would otherwise read past a short input or weights array.
+    /// The pooled forward pass checks its spans on every route, including the routes that pool as they convolve (Winograd,
+    /// and one input channel 3×3 on AVX-512), which would otherwise read past a short input or weights array.
     /// </summary>
     [Fact]
     public void Pooled_forward_refuses_short_inputs_and_weights_on_every_route()
@@ -54,6 +54,7 @@ public sealed class ConvolutionDriverGapTests
         foreach (var g in new[]
         {
             new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28),   // one input channel, 3×3
+            new ConvGeometry(16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14),  // Winograd (AVX paths), pooled as transformed
             new ConvGeometry(8, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8),      // the GEMM route, then pooled
         })
         {
