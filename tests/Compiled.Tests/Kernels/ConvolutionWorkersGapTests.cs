@@ -147,6 +147,37 @@ public sealed unsafe class ConvolutionWorkersGapTests
         Assert.Equal(atReturn, runs);
     }
 
+    /// <summary>
+    /// The same, but the caller fails late: it first waits until the worker holds a part back, then runs parts until
+    /// it claims part 40 of 50, and throws there. Closing the job must leave no part to claim again (the worker, let go,
+    /// would otherwise re-run parts it finds reopened).
+    /// </summary>
+    [Fact]
+    public void A_late_caller_failure_reopens_no_part()
+    {
+        const int Parts = 50, FailAt = 40;
+        int caller = Environment.CurrentManagedThreadId, callerThrew = 0, workerHolds = 0;
+        var runs = new int[Parts];
+        var error = Assert.Throws<InvalidOperationException>(() => Run(Parts, 2, part =>
+        {
+            Interlocked.Increment(ref runs[part]);
+            if (Environment.CurrentManagedThreadId != caller)
+            {
+                Volatile.Write(ref workerHolds, 1);
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref callerThrew) == 1, Patience), "the caller never threw");
+                return;
+            }
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref workerHolds) == 1, Patience), "no worker took a part");
+            if (part < FailAt) return;
+            Volatile.Write(ref callerThrew, 1);
+            throw new InvalidOperationException("the caller's late part");
+        }));
+        Assert.Equal("the caller's late part", error.Message);
+        Thread.Sleep(20);   // time for a worker to find reopened parts, if the job had any
+        Assert.All(runs, count => Assert.InRange(count, 0, 1));
+        AssertRecovers();
+    }
+
     private static void AssertRecovers()
     {
         var runs = new int[7];
