@@ -124,14 +124,14 @@ public sealed class ConvolutionGapTests
         }
     }
 
-    private static float[] Random(Rng rng, int n)
+    internal static float[] Random(Rng rng, int n)
     {
         var a = new float[n];
         for (int i = 0; i < n; i++) a[i] = rng.NextUniform(-1f, 1f);
         return a;
     }
 
-    private static void Close(string what, double[] expected, float[] actual)
+    internal static void Close(string what, double[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
