@@ -78,7 +78,7 @@ foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), (
 /// <summary>
 /// Reads every 64-byte line that holds one of the values (aligned loads of the widest vectors, eight accumulators, so
 /// that only the memory limits it) and returns their sum; lines shared with neighbouring data are read whole, as a
-/// cache would. The AVX-512 path's 512-bit loads, else 256-bit ones.
+/// cache would. The AVX-512 path's 512-bit loads, else 256-bit ones, else 128-bit ones.
 /// </summary>
 static unsafe float ReadOnce(ReadOnlySpan<float> values)
 {
@@ -96,6 +96,19 @@ static unsafe float ReadOnce(ReadOnlySpan<float> values)
             }
             for (; q < end; q += 16) s0 += Vector512.LoadAligned(q);
             return Vector512.Sum(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+        }
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            // The Vector128 path (x64 without AVX2, ARM64): 128-bit loads.
+            Vector128<float> q0 = default, q1 = default, q2 = default, q3 = default, q4 = default, q5 = default, q6 = default, q7 = default;
+            float* q = first;
+            for (; q + 32 <= end; q += 32)
+            {
+                q0 += Vector128.LoadAligned(q); q1 += Vector128.LoadAligned(q + 4); q2 += Vector128.LoadAligned(q + 8); q3 += Vector128.LoadAligned(q + 12);
+                q4 += Vector128.LoadAligned(q + 16); q5 += Vector128.LoadAligned(q + 20); q6 += Vector128.LoadAligned(q + 24); q7 += Vector128.LoadAligned(q + 28);
+            }
+            for (; q < end; q += 4) q0 += Vector128.LoadAligned(q);
+            return Vector128.Sum(((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7)));
         }
         Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
         float* r = first;
