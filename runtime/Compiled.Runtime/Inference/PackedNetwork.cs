@@ -168,7 +168,7 @@ public sealed unsafe class PackedNetwork
         foreach (Layer layer in _layers)
         {
             Span<float> y = (toA ? a : b).AsSpan(0, rows * layer.Outputs);
-            if (layer.Weights is not null) layer.Forward(x, rows, y, job.Packed, Path);
+            if (layer.Weights is not null) layer.Forward(x, rows, y, job.Packed);
             else
             {
                 x.CopyTo(y);
@@ -189,67 +189,81 @@ public sealed unsafe class PackedNetwork
         public readonly InferenceActivation Activation;
         public readonly float Alpha;
 
-        /// <summary>The panels (pinned; they start at <see cref="_start"/>, 64-byte aligned), or null when not packed.</summary>
-        public readonly float[]? Packed;
-        private readonly int _start;
+        /// <summary>The weights in the SGEMM kernel's panels, or null when not packed.</summary>
+        public readonly Panels? Packed;
 
-        /// <summary>Floats of the panels (without the alignment slack).</summary>
-        public readonly long PackedLength;
+        public long PackedLength => Packed?.Length ?? 0;
 
         public Layer(int inputs, int outputs, float[]? weights, float[]? bias, InferenceActivation activation, float alpha, string path)
         {
             (Inputs, Outputs, Weights, Bias, Activation, Alpha) = (inputs, outputs, weights, bias, activation, alpha);
-            if (weights is null || outputs < TileWidth(path)) return; // narrow layers take SgemmNarrow / the dot products, from rows
-            long length = path switch
-            {
-                "avx512" => SgemmBlocked.PrepackedLength<Avx512Kernel>(outputs, inputs),
-                "avx2" => SgemmBlocked.PrepackedLength<Avx2Kernel>(outputs, inputs),
-                "vector128" => SgemmBlocked.PrepackedLength<Vector128Kernel>(outputs, inputs),
-                _ => SgemmBlocked.PrepackedLength<ScalarKernel>(outputs, inputs),
-            };
-            if (length > Array.MaxLength - 16) return; // too large to hold twice: computed from rows
-            PackedLength = length;
-            Packed = GC.AllocateUninitializedArray<float>((int)length + 16, pinned: true);
-            ref float first = ref MemoryMarshal.GetArrayDataReference(Packed);
-            _start = (int)(((64 - ((nuint)Unsafe.AsPointer(ref first) & 63)) & 63) / sizeof(float));
-            ref float panels = ref Unsafe.Add(ref first, _start);
-            ref float w = ref MemoryMarshal.GetArrayDataReference(weights);
-            switch (path)
-            {
-                case "avx512": SgemmBlocked.PrepackB<Avx512Kernel>(true, outputs, inputs, ref w, inputs, ref panels); break;
-                case "avx2": SgemmBlocked.PrepackB<Avx2Kernel>(true, outputs, inputs, ref w, inputs, ref panels); break;
-                case "vector128": SgemmBlocked.PrepackB<Vector128Kernel>(true, outputs, inputs, ref w, inputs, ref panels); break;
-                default: SgemmBlocked.PrepackB<ScalarKernel>(true, outputs, inputs, ref w, inputs, ref panels); break;
-            }
+            if (weights is not null)
+                Packed = path switch
+                {
+                    "avx512" => Panels<Avx512Kernel>.Pack(weights, inputs, outputs),
+                    "avx2" => Panels<Avx2Kernel>.Pack(weights, inputs, outputs),
+                    "vector128" => Panels<Vector128Kernel>.Pack(weights, inputs, outputs),
+                    _ => Panels<ScalarKernel>.Pack(weights, inputs, outputs),
+                };
         }
-
-        private static int TileWidth(string path) => path switch { "avx512" => Avx512Kernel.NR, "avx2" => Avx2Kernel.NR, "vector128" => Vector128Kernel.NR, _ => ScalarKernel.NR };
 
         /// <summary>y = activation(x · Wᵀ + bias) for <paramref name="rows"/> samples; Softmax over each sample's row after the product.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Forward(ReadOnlySpan<float> x, int rows, Span<float> y, bool packedPath, string path)
+        public void Forward(ReadOnlySpan<float> x, int rows, Span<float> y, bool packedPath)
         {
             var epilogue = new BiasActivation(Bias!, Activation == InferenceActivation.Softmax ? InferenceActivation.Identity : Activation, Alpha);
             if (Packed is not null && packedPath && rows > SgemmSmall.MaxRows)
-            {
-                ref float a = ref MemoryMarshal.GetReference(x);
-                ref float c = ref MemoryMarshal.GetReference(y);
-                ref float panels = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Packed), _start);
-                switch (path)
-                {
-                    case "avx512": SgemmBlocked.Multiply<Avx512Kernel, BiasActivation>(false, true, rows, Outputs, Inputs, 1f, ref a, Inputs, ref panels, Inputs, 0f, ref c, Outputs, ref epilogue, prepackedB: true); break;
-                    case "avx2": SgemmBlocked.Multiply<Avx2Kernel, BiasActivation>(false, true, rows, Outputs, Inputs, 1f, ref a, Inputs, ref panels, Inputs, 0f, ref c, Outputs, ref epilogue, prepackedB: true); break;
-                    case "vector128": SgemmBlocked.Multiply<Vector128Kernel, BiasActivation>(false, true, rows, Outputs, Inputs, 1f, ref a, Inputs, ref panels, Inputs, 0f, ref c, Outputs, ref epilogue, prepackedB: true); break;
-                    default: SgemmBlocked.Multiply<ScalarKernel, BiasActivation>(false, true, rows, Outputs, Inputs, 1f, ref a, Inputs, ref panels, Inputs, 0f, ref c, Outputs, ref epilogue, prepackedB: true); break;
-                }
-            }
+                Packed.Multiply(ref MemoryMarshal.GetReference(x), rows, ref MemoryMarshal.GetReference(y), ref epilogue);
             else
-            {
                 Sgemm.Multiply(false, true, rows, Outputs, Inputs, 1f, x, Inputs, Weights, Inputs, 0f, y, Outputs, ref epilogue);
-            }
             if (Activation == InferenceActivation.Softmax)
                 for (int s = 0; s < rows; s++) DenseStack.Activate(Activation, Alpha, y.Slice(s * Outputs, Outputs));
         }
+    }
+
+    /// <summary>A layer's weights packed once into one kernel's panels, and its products with them.</summary>
+    private abstract class Panels
+    {
+        /// <summary>Floats of the panels (without the alignment slack).</summary>
+        public abstract long Length { get; }
+
+        /// <summary>y = x · Wᵀ for <paramref name="rows"/> samples, then the epilogue on each finished tile.</summary>
+        public abstract void Multiply(ref float x, int rows, ref float y, ref BiasActivation epilogue);
+    }
+
+    private sealed class Panels<TKernel> : Panels where TKernel : struct, ISgemmMicroKernel
+    {
+        private readonly int _inputs, _outputs, _start;
+        private readonly long _length;
+        private readonly float[] _panels; // pinned; the panels start at _start, on a 64-byte boundary
+
+        private Panels(float[] weights, int inputs, int outputs, long length)
+        {
+            (_inputs, _outputs, _length) = (inputs, outputs, length);
+            _panels = GC.AllocateUninitializedArray<float>((int)length + 16, pinned: true);
+            _start = SgemmBlocked.AlignedOffset(_panels);
+            SgemmBlocked.PrepackB<TKernel>(true, outputs, inputs, ref MemoryMarshal.GetArrayDataReference(weights), inputs, ref Start);
+        }
+
+        /// <summary>
+        /// The packed copy, or null for a layer narrower than the kernel's tile (SgemmNarrow or the dot products read
+        /// its rows) or too large to hold twice.
+        /// </summary>
+        public static Panels? Pack(float[] weights, int inputs, int outputs)
+        {
+            if (outputs < TKernel.NR) return null;
+            long length = SgemmBlocked.PrepackedLength<TKernel>(outputs, inputs);
+            return length > Array.MaxLength - 16 ? null : new Panels<TKernel>(weights, inputs, outputs, length);
+        }
+
+        public override long Length => _length;
+
+        private ref float Start => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_panels), _start);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public override void Multiply(ref float x, int rows, ref float y, ref BiasActivation epilogue) =>
+            SgemmBlocked.Multiply<TKernel, BiasActivation>(false, true, rows, _outputs, _inputs, 1f, ref x, _inputs, ref Start, _inputs,
+                0f, ref y, _outputs, ref epilogue, prepackedB: true);
     }
 
     /// <summary>z + bias, then an element-wise activation, on each finished segment of a layer's product.</summary>

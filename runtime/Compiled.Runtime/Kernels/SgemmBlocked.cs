@@ -303,9 +303,14 @@ internal static class SgemmBlocked
         float[]? array = buffer;
         if (array is null || array.Length < length + Slack)
             buffer = array = GC.AllocateUninitializedArray<float>(length + Slack, pinned: true);
-        ref float start = ref MemoryMarshal.GetArrayDataReference(array);
-        int misalignment = (int)((nuint)Unsafe.AsPointer(ref start) & 63);
-        return ref Unsafe.Add(ref start, ((64 - misalignment) & 63) / sizeof(float));
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), AlignedOffset(array));
+    }
+
+    /// <summary>Floats from the start of a pinned array to its first 64-byte boundary (0 to 15).</summary>
+    internal static unsafe int AlignedOffset(float[] pinned)
+    {
+        int misalignment = (int)((nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)) & 63);
+        return ((64 - misalignment) & 63) / sizeof(float);
     }
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;

@@ -29,11 +29,19 @@ internal static class SgemmNarrow
     internal const int MaxCopy = 1 << 22;
 
     /// <summary>AVX-512: n ≤ 32 columns in one or two 16-lane vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply512(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
-        float beta, ref float c, int ldc)
+        float beta, ref float c, int ldc) => Multiply<Tiles512>(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+
+    /// <summary>AVX2: n ≤ 16 columns in one or two 8-lane vectors.</summary>
+    public static void Multiply256(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
+        float beta, ref float c, int ldc) => Multiply<Tiles256>(m, n, k, alpha, ref a, lda, ref b, ldb, beta, ref c, ldc);
+
+    /// <summary>The driver: Bᵀ copied once, then groups of eight rows of A through the width's register tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Multiply<TTiles>(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
+        float beta, ref float c, int ldc) where TTiles : struct, ITiles
     {
-        int width = n <= 16 ? 16 : 32;
+        int width = n <= TTiles.Lanes ? TTiles.Lanes : 2 * TTiles.Lanes;
         ref float bt = ref Transpose(n, k, ref b, ldb, width);
         Span<float> tile = stackalloc float[8 * 32];
         ref float t = ref MemoryMarshal.GetReference(tile);
@@ -41,29 +49,32 @@ internal static class SgemmNarrow
         {
             int rows = Math.Min(8, m - i);
             ref float ai = ref Unsafe.Add(ref a, (nint)i * lda);
-            if (width == 16) Rows512x1(rows, k, ref ai, lda, ref bt, ref t);
-            else Rows512x2(rows, k, ref ai, lda, ref bt, ref t);
+            if (width == TTiles.Lanes) TTiles.OneVector(rows, k, ref ai, lda, ref bt, ref t);
+            else TTiles.TwoVectors(rows, k, ref ai, lda, ref bt, ref t);
             Finish(rows, n, width, ref t, alpha, beta, ref Unsafe.Add(ref c, (nint)i * ldc), ldc);
         }
     }
 
-    /// <summary>AVX2: n ≤ 16 columns in one or two 8-lane vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply256(int m, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb,
-        float beta, ref float c, int ldc)
+    /// <summary>A vector width's register tiles: eight rows of A against one or two vectors of Bᵀ columns.</summary>
+    private interface ITiles
     {
-        int width = n <= 8 ? 8 : 16;
-        ref float bt = ref Transpose(n, k, ref b, ldb, width);
-        Span<float> tile = stackalloc float[8 * 16];
-        ref float t = ref MemoryMarshal.GetReference(tile);
-        for (int i = 0; i < m; i += 8)
-        {
-            int rows = Math.Min(8, m - i);
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * lda);
-            if (width == 8) Rows256x1(rows, k, ref ai, lda, ref bt, ref t);
-            else Rows256x2(rows, k, ref ai, lda, ref bt, ref t);
-            Finish(rows, n, width, ref t, alpha, beta, ref Unsafe.Add(ref c, (nint)i * ldc), ldc);
-        }
+        static abstract int Lanes { get; }
+        static abstract void OneVector(int rows, int k, ref float a, nint lda, ref float bt, ref float tile);
+        static abstract void TwoVectors(int rows, int k, ref float a, nint lda, ref float bt, ref float tile);
+    }
+
+    private readonly struct Tiles512 : ITiles
+    {
+        public static int Lanes => 16;
+        public static void OneVector(int rows, int k, ref float a, nint lda, ref float bt, ref float tile) => Rows512x1(rows, k, ref a, lda, ref bt, ref tile);
+        public static void TwoVectors(int rows, int k, ref float a, nint lda, ref float bt, ref float tile) => Rows512x2(rows, k, ref a, lda, ref bt, ref tile);
+    }
+
+    private readonly struct Tiles256 : ITiles
+    {
+        public static int Lanes => 8;
+        public static void OneVector(int rows, int k, ref float a, nint lda, ref float bt, ref float tile) => Rows256x1(rows, k, ref a, lda, ref bt, ref tile);
+        public static void TwoVectors(int rows, int k, ref float a, nint lda, ref float bt, ref float tile) => Rows256x2(rows, k, ref a, lda, ref bt, ref tile);
     }
 
     /// <summary>Bᵀ[p, j] = B[j, p] for j &lt; n, 0 up to <paramref name="width"/>: k rows of width floats, per thread.</summary>

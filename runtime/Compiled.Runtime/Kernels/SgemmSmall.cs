@@ -45,10 +45,16 @@ internal static class SgemmSmall
         else
             return false;
 
-        // C is final now; row by row, since the direct kernels finish rows together rather than in tiles.
+        ApplyByRows(m, n, ref c, ldc, ref epilogue);
+        return true;
+    }
+
+    /// <summary>C is final: the epilogue row by row, since the direct kernels finish rows together rather than in tiles.</summary>
+    private static void ApplyByRows<TEpilogue>(int m, int n, ref float c, int ldc, ref TEpilogue epilogue)
+        where TEpilogue : struct, IGemmEpilogue
+    {
         for (int i = 0; i < m; i++)
             epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n), i, 0);
-        return true;
     }
 
     /// <summary>
@@ -67,8 +73,7 @@ internal static class SgemmSmall
             TDirect.AxpyRows(m, n, k, alpha, ref a, transA ? 1 : lda, transA ? lda : 1, ref b, ldb, beta, ref c, ldc);
         else
             return false;
-        for (int i = 0; i < m; i++)
-            epilogue.Apply(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * ldc), n), i, 0);
+        ApplyByRows(m, n, ref c, ldc, ref epilogue);
         return true;
     }
 
