@@ -11,6 +11,11 @@
 #   bash bench/mutation/run.sh Kernels -m '**/Kernels/*.cs' -m '!**/Kernels/Sgemm*.cs' \
 #        --test-case-filter 'FullyQualifiedName!~Compiled.Tests.Generator.&FullyQualifiedName!~Compiled.Tests.Kernels.Sgemm'
 #        (the kernels other than SGEMM, without the slow SGEMM tests: about 15 minutes)
+#   COVERAGE=all bash bench/mutation/run.sh Kernels -m '**/Kernels/PooledSingleChannelConvolution.cs' --test-case-filter ...
+#        (coverage-analysis "all" instead of "perTest", which has no command-line flag: each covered mutant is then
+#        tested against every test of the filter. Needed where the code is reached only by a theory whose data xUnit
+#        cannot serialize (one test case with many results): Stryker keeps the coverage of its FIRST data row only, so
+#        what later rows reach shows as "no coverage". Keep the filter narrow: every mutant runs all of it.)
 #
 # Reports (html, json, cleartext in console.log) go to bench/mutation/out/<folder>-<UTC time>/ (git-ignored).
 # Slow: docs/mutation.md says how long each folder takes. Not run in CI.
@@ -54,12 +59,19 @@ dotnet tool restore >/dev/null
 # Solution mode: the test project reaches Compiled.Runtime only through src/Compiled, and Stryker
 # looks for the project to mutate among the test project's direct references unless given the
 # solution ("No project found" otherwise).
-args=(--config-file "$here/stryker-config.json" --solution "$root/Compiled.sln"
+config="$here/stryker-config.json"
+if [ -n "${COVERAGE:-}" ]; then
+  case "$COVERAGE" in off|all|perTest|perIsolatedTest) ;; *) echo "COVERAGE must be off, all, perTest or perIsolatedTest" >&2; exit 2 ;; esac
+  config="$out/stryker-config.json"
+  sed "s/\"coverage-analysis\": \"perTest\"/\"coverage-analysis\": \"$COVERAGE\"/" "$here/stryker-config.json" > "$config"
+  grep -q "\"coverage-analysis\": \"$COVERAGE\"" "$config" || { echo "could not set coverage-analysis in $config" >&2; exit 2; }
+fi
+args=(--config-file "$config" --solution "$root/Compiled.sln"
       --output "$out" --skip-version-check)
 [ -n "$filter" ] && args+=(--test-case-filter "$filter")
 for g in "${mutate[@]}"; do args+=(--mutate "$g"); done
 
-echo "stryker: folder=$folder mutate=${mutate[*]:-(from arguments)} filter=${filter:-(from arguments)} output=$out"
+echo "stryker: folder=$folder coverage=${COVERAGE:-perTest} mutate=${mutate[*]:-(from arguments)} filter=${filter:-(from arguments)} output=$out"
 start=$(date +%s)
 set +e
 nice -n 19 dotnet stryker "${args[@]}" "$@" 2>&1 | tee "$out/console.log"

@@ -56,6 +56,21 @@ internal static class NetworkEmitter
         "DepthwiseWeights", "PointwiseWeights", "DepthwiseOffset", "DepthwiseGeometry", "PointwiseGeometry", "DepthwiseSize",
     };
 
+    /// <summary>One sample's multiply-adds at inference, estimated (the threshold of <c>ChunkedInference.Splits</c>).</summary>
+    internal static long MultiplyAddsPerSample(NetworkPlan plan)
+    {
+        // Weights × output positions (a Dense layer's output is one position; a convolution applies its weights at
+        // every output pixel), plus one per output value for the element-wise work: an estimate of one sample's work,
+        // which decides when a batch is worth sharing among threads.
+        long total = 0;
+        foreach (var layer in plan.Layers)
+        {
+            long positions = layer.OutputShape.IsImage ? (long)layer.OutputShape.Height * layer.OutputShape.Width : 1;
+            total += layer.WeightCount * positions + layer.OutputShape.LongSize;
+        }
+        return System.Math.Max(1, total);
+    }
+
     /// <summary>
     /// Samples per inference chunk: 128 for networks whose layers are at most 256 wide (a batch of 128 in one
     /// product per layer: each product packs its weights once, where two chunks of 64 packed them twice; the
@@ -134,7 +149,7 @@ internal static class NetworkEmitter
         w.Line("/// <see cref=\"Predict(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> and <see cref=\"Evaluate(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})\"/> are thread-safe;");
         w.Line("/// training members (<see cref=\"TrainStep\"/>, <see cref=\"Fit\"/>, <see cref=\"Load(string)\"/>) are not, and must not overlap with them.");
         w.Line("/// </summary>");
-        using (w.Block($"partial class {Naming.Identifier(spec.ClassName)} : global::Compiled.INetwork"))
+        using (w.Block($"partial class {Naming.Identifier(spec.ClassName)} : global::Compiled.INetwork, global::Compiled.IChunkForward"))
         {
             EmitShapes(w, plan);
             EmitState(w, plan, hasDropout);
@@ -300,13 +315,20 @@ internal static class NetworkEmitter
             w.Line("int count = CheckInputs(inputs);");
             using (w.Block("if (outputs.Length != (long)count * OutputSize)"))
                 w.Line("throw new global::System.ArgumentException($\"outputs has {outputs.Length} values: expected {(long)count * OutputSize} ({OutputSize} per sample for {count} samples).\", \"outputs\");");
-            w.Line("float[] scratch = Scratch;");
-            using (w.Block("for (int start = 0; start < count; start += InferenceChunk)"))
+            w.Line("// One chunk (a single sample, a small batch) on this thread; larger batches in chunks of at most InferenceChunk");
+            w.Line("// samples, shared among the threads (Sgemm.MaxThreads) by samples. Each sample's outputs are the same bits either way.");
+            w.Line($"// {MultiplyAddsPerSample(plan)}: one sample's multiply-adds, estimated (whether a batch is worth sharing).");
+            using (w.Block($"if (count <= InferenceChunk && !global::Compiled.ChunkedInference.Splits(count, {MultiplyAddsPerSample(plan)}))"))
             {
-                w.Line("int rows = global::System.Math.Min(InferenceChunk, count - start);");
-                w.Line("Forward(inputs.Slice(start * InputSize, rows * InputSize), rows, scratch).CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
+                w.Line("Forward(inputs, count, Scratch).CopyTo(outputs);");
+                w.Line("return;");
             }
+            w.Line($"global::Compiled.ChunkedInference.Predict(this, inputs, InputSize, outputs, OutputSize, count, InferenceChunk, {MultiplyAddsPerSample(plan)});");
         }
+        w.Line();
+        w.Line("/// <summary>One chunk of a batch for <see cref=\"global::Compiled.ChunkedInference\"/>, with the calling thread's scratch.</summary>");
+        using (w.Block("void global::Compiled.IChunkForward.ForwardChunk(global::System.ReadOnlySpan<float> inputs, int rows, global::System.Span<float> outputs)"))
+            w.Line("Forward(inputs, rows, Scratch).CopyTo(outputs);");
         w.Line();
         w.Line("/// <summary>Predicts the samples in <paramref name=\"inputs\"/> into a new array (convenient; allocates).</summary>");
         using (w.Block("public float[] Predict(global::System.ReadOnlySpan<float> inputs)"))

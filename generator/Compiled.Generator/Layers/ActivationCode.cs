@@ -71,7 +71,8 @@ internal static class ActivationCode
     };
 
     /// <summary>
-    /// Emits a loop over <paramref name="count"/> floats: Vector256 body, scalar tail. Each operand is
+    /// Emits a loop over <paramref name="count"/> floats: Vector256 body and a zero-padded last vector (see
+    /// <c>Compiled.Kernels.VectorTail</c>), or a scalar loop where Vector256 is not accelerated. Each operand is
     /// a (name, span) pair: the loop binds <c>ref float nameRef</c> to the span; <paramref name="statement"/>
     /// is built from a function mapping an operand name to its element expression.
     /// </summary>
@@ -89,11 +90,17 @@ internal static class ActivationCode
                     w.Line($"ref float {name}Ref = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({span});");
             w.Line($"int n = {count}, i = 0;");
             using (w.Block("if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)"))
-            using (w.Block("for (; i <= n - 8; i += 8)"))
             {
-                string v = value(name => $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {name}Ref, (uint)i)");
-                w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe({v}, ref {target}Ref, (uint)i);");
+                using (w.Block("for (; i <= n - 8; i += 8)"))
+                {
+                    string v = value(name => $"global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref {name}Ref, (uint)i)");
+                    w.Line($"global::System.Runtime.Intrinsics.Vector256.StoreUnsafe({v}, ref {target}Ref, (uint)i);");
+                }
+                // The last values through the same vector code: a value's bits must not depend on its place in the buffer.
+                string tail = value(name => $"global::Compiled.Kernels.VectorTail.Load(ref {name}Ref, i, n)");
+                w.Line($"if (i < n) global::Compiled.Kernels.VectorTail.Store({tail}, ref {target}Ref, i, n);");
             }
+            using (w.Block("else"))
             using (w.Block("for (; i < n; i++)"))
             {
                 string s = value(name => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {name}Ref, i)");

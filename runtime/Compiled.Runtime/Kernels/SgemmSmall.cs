@@ -395,12 +395,15 @@ internal static class SgemmSmall
                 }
                 Finish(ref Unsafe.Add(ref ci, j), s, va, vb, beta);
             }
+            // Fused multiply-adds, as in the vector lanes: a column's bits must not depend on whether it falls in the
+            // tail (on how wide C is), or a sample's outputs would depend on which samples share its product.
             for (; j < n; j++)
             {
                 float d = 0f;
                 for (int p = 0; p < k; p++)
-                    d += Unsafe.Add(ref ai, p * aStrideK) * Unsafe.Add(ref b, (nint)p * ldb + j);
-                Finish(ref Unsafe.Add(ref ci, j), d, alpha, beta);
+                    d = MathF.FusedMultiplyAdd(Unsafe.Add(ref ai, p * aStrideK), Unsafe.Add(ref b, (nint)p * ldb + j), d);
+                ref float cij = ref Unsafe.Add(ref ci, j);
+                cij = beta == 0f ? alpha * d : MathF.FusedMultiplyAdd(cij, beta, alpha * d); // as the vector Finish below
             }
         }
     }

@@ -23,11 +23,10 @@ public partial class ChunkedRegressor;
 public partial class ChunkedClassifier;
 
 /// <summary>
-/// Predict and Evaluate run in chunks of InferenceChunk samples (128 for these networks). Oracles: the same network
-/// called on one sample at a time (equal to rounding: another batch size may sum in another order), and called on
-/// each chunk-sized slice by
-/// itself (the same forward passes, so equal bit for bit); Evaluate's loss and accuracy recomputed in double
-/// from the one-sample predictions.
+/// Predict and Evaluate run in chunks of at most InferenceChunk samples (128 for these networks). Oracles: the same
+/// network called on one sample at a time (equal to rounding: the one-row kernels sum in another order), and called on
+/// slices of 8 samples or more (equal bit for bit: a sample's outputs do not depend on which others share its chunk);
+/// Evaluate's loss and accuracy recomputed in double from the one-sample predictions.
 /// </summary>
 public sealed class BatchPredictTests
 {
@@ -48,14 +47,21 @@ public sealed class BatchPredictTests
         return y;
     }
 
-    private static float[] SliceBySlice(INetwork net, float[] x)
+    /// <summary>
+    /// Predicts slice by slice, slices of <paramref name="size"/> samples, the last one taking the rest when fewer than
+    /// 8 would remain: every slice has at least 8 samples, as every chunk of a batch that large does, so each sample's
+    /// outputs must be the same bits as in one call (the products compute each row by the same arithmetic whichever
+    /// rows share them, once past the few-row kernels).
+    /// </summary>
+    private static float[] SliceBySlice(INetwork net, float[] x, int size = Chunk)
     {
         int samples = x.Length / net.InputSize;
         var y = new float[samples * net.OutputSize];
-        for (int start = 0; start < samples; start += Chunk)
+        for (int start = 0; start < samples;)
         {
-            int rows = Math.Min(Chunk, samples - start);
+            int rows = samples - start - size < 8 ? samples - start : size;
             net.Predict(x.AsSpan(start * net.InputSize, rows * net.InputSize), y.AsSpan(start * net.OutputSize, rows * net.OutputSize));
+            start += rows;
         }
         return y;
     }
@@ -84,7 +90,8 @@ public sealed class BatchPredictTests
         net.Predict(x, y);
         float[] allocated = net.Predict(x);
 
-        Assert.Equal(SliceBySlice(net, x), y);          // bit for bit: the same chunk-sized passes
+        Assert.Equal(SliceBySlice(net, x), y);          // bit for bit: other cuts into slices of 8 or more
+        Assert.Equal(SliceBySlice(net, x, 37), y);
         Assert.Equal(y, allocated);                      // the allocating overload is the same computation
         AssertClose(OneAtATime(net, x), y);             // each sample's own outputs, to rounding
         // Samples differ, so a chunk answered with another chunk's rows cannot pass by accident.
@@ -126,6 +133,7 @@ public sealed class BatchPredictTests
         float[] single = OneAtATime(net, x);
         AssertClose(single, net.Predict(x));
         Assert.Equal(SliceBySlice(net, x), net.Predict(x));
+        Assert.Equal(SliceBySlice(net, x, 8), net.Predict(x));
 
         // Labels: the predicted class for two samples in three, another class for the rest.
         int[] predicted = Enumerable.Range(0, samples).Select(s => ArgMax(single.AsSpan(s * 5, 5))).ToArray();
