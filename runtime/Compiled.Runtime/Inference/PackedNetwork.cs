@@ -18,8 +18,9 @@ namespace Compiled;
 /// <para>
 /// Made by <see cref="Pack"/> from any network whose layers are Dense, Dropout (identity at inference), Flatten and
 /// Activation; the copy does not follow later changes to the network's weights: pack again after training or loading.
-/// It holds each weight twice (the packed panels, and the rows for batches of up to 4 samples and for layers narrower
-/// than a register tile, which other kernels read as rows), so <see cref="WeightBytes"/> is twice the network's.
+/// It holds each weight three times (the packed panels; the rows, for batches of 2 to 4 samples and for layers narrower
+/// than a register tile, which other kernels read as rows; and eight rows interleaved for one sample, read as one stream:
+/// <see cref="Kernels.InterleavedGemv"/>), so <see cref="WeightBytes"/> is about three times the network's.
 /// </para>
 /// <para>
 /// <see cref="Predict(ReadOnlySpan{float}, Span{float})"/> is thread-safe and allocates nothing after a thread's first
@@ -192,11 +193,16 @@ public sealed unsafe class PackedNetwork
         /// <summary>The weights in the SGEMM kernel's panels, or null when not packed.</summary>
         public readonly Panels? Packed;
 
-        public long PackedLength => Packed?.Length ?? 0;
+        /// <summary>The weights with eight rows interleaved, for one-sample products (null on the scalar path).</summary>
+        public readonly InterleavedGemv? OneRow;
+
+        public long PackedLength => (Packed?.Length ?? 0) + (OneRow?.Length ?? 0);
 
         public Layer(int inputs, int outputs, float[]? weights, float[]? bias, InferenceActivation activation, float alpha, string path)
         {
             (Inputs, Outputs, Weights, Bias, Activation, Alpha) = (inputs, outputs, weights, bias, activation, alpha);
+            if (weights is not null)
+                OneRow = InterleavedGemv.Create(path, weights, outputs, inputs);
             if (weights is not null)
                 Packed = path switch
                 {
@@ -214,6 +220,11 @@ public sealed unsafe class PackedNetwork
             var epilogue = new BiasActivation(Bias!, Activation == InferenceActivation.Softmax ? InferenceActivation.Identity : Activation, Alpha);
             if (Packed is not null && packedPath && rows > SgemmSmall.MaxRows)
                 Packed.Multiply(ref MemoryMarshal.GetReference(x), rows, ref MemoryMarshal.GetReference(y), ref epilogue);
+            else if (OneRow is not null && packedPath && rows == 1)
+            {
+                OneRow.Multiply(x, y);
+                epilogue.Apply(y.Slice(0, Outputs), 0, 0);
+            }
             else
                 Sgemm.Multiply(false, true, rows, Outputs, Inputs, 1f, x, Inputs, Weights, Inputs, 0f, y, Outputs, ref epilogue);
             if (Activation == InferenceActivation.Softmax)

@@ -83,7 +83,10 @@ internal static class SafetensorsHeader
             throw new InvalidDataException($"{source} announces a header of {length} bytes but only {stream.Length - stream.Position} bytes follow.");
         // An unseekable stream is read in chunks, so a false length costs only the bytes actually there.
         var header = new MemoryStream(stream.CanSeek ? (int)length : 0);
-        var chunk = new byte[(int)Math.Min(length, 1 << 16)];
+        // A ulong constant: with an int literal here, a mutation tool's rewrite made Math.Min ambiguous, which left
+        // the whole method unmeasured (docs/mutation.md).
+        const ulong ChunkBytes = 1 << 16;
+        var chunk = new byte[(int)Math.Min(length, ChunkBytes)];
         for (long left = (long)length; left > 0;)
         {
             int read = stream.Read(chunk, 0, (int)Math.Min(left, chunk.Length));

@@ -163,6 +163,9 @@ public sealed class FusedPoolingTests
         ("1 to 20 on 36x40 valid, dilation 2, batch 2", 2, new ConvGeometry(1, 36, 40, 20, 3, 3, 1, 1, 0, 0, 2, 2, 1, 32, 36)),
         ("1 to 32 on 16x16 pad 1 (two channel groups), batch 1", 1, new ConvGeometry(1, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 16, 16)),
         ("8 to 8 stride 2 (GEMM, then pooled)", 9, new ConvGeometry(8, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8)),
+        // Direct routes beside the one-channel one: two input channels (too few for Winograd), and one channel with 5×5.
+        ("2 to 16 on 28x28 pad 1 (direct, not pooled as computed)", 2, new ConvGeometry(2, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28)),
+        ("1 to 16 on 28x28, 5x5 pad 2 (direct, not pooled as computed)", 2, new ConvGeometry(1, 28, 28, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1, 28, 28)),
     }.Select(c => new object[] { c.Name, c.Batch, c.G });
 
     [Theory]
