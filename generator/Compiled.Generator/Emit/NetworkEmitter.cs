@@ -72,6 +72,22 @@ internal static class NetworkEmitter
     }
 
     /// <summary>
+    /// Whether Predict shares a large batch among threads by samples (whole chunks per thread) rather than by splitting
+    /// each product's columns. By samples every thread packs and reads all the weights for its chunk: for dense layers
+    /// of more than 512 KB of weights that doing most of a sample's work, that repeated packing and the per-thread working
+    /// set past half a Zen 5 core's 1 MB L2 cost more than the per-layer wait of a split product (784-256-256-10, 1 MB,
+    /// batch 128 on two threads: 729,000 samples/s by samples, 792,000 by columns); for smaller ones the waits cost more
+    /// (784-128-10, 400 KB: 1.94 M against 1.60 M; the Fashion CNN, whose convolutions dominate: 178,000 against 129,000).
+    /// </summary>
+    internal static bool SharesBySamples(NetworkPlan plan)
+    {
+        long dense = 0;
+        foreach (var layer in plan.Layers)
+            if (layer.Spec.Kind == LayerKind.Dense) dense += layer.WeightCount;
+        return !(4 * dense > 512 * 1024 && 2 * dense >= MultiplyAddsPerSample(plan));
+    }
+
+    /// <summary>
     /// Samples per inference chunk: 128 for networks whose layers are at most 256 wide (a batch of 128 in one
     /// product per layer: each product packs its weights once, where two chunks of 64 packed them twice; the
     /// 784→128 layer of a batch of 128 took 117.7 µs in one product against 2 × 63.4 µs, Zen 5, one thread;
@@ -315,15 +331,26 @@ internal static class NetworkEmitter
             w.Line("int count = CheckInputs(inputs);");
             using (w.Block("if (outputs.Length != (long)count * OutputSize)"))
                 w.Line("throw new global::System.ArgumentException($\"outputs has {outputs.Length} values: expected {(long)count * OutputSize} ({OutputSize} per sample for {count} samples).\", \"outputs\");");
-            w.Line("// One chunk (a single sample, a small batch) on this thread; larger batches in chunks of at most InferenceChunk");
-            w.Line("// samples, shared among the threads (Sgemm.MaxThreads) by samples. Each sample's outputs are the same bits either way.");
-            w.Line($"// {MultiplyAddsPerSample(plan)}: one sample's multiply-adds, estimated (whether a batch is worth sharing).");
-            using (w.Block($"if (count <= InferenceChunk && !global::Compiled.ChunkedInference.Splits(count, {MultiplyAddsPerSample(plan)}))"))
+            if (SharesBySamples(plan))
+            {
+                w.Line("// One chunk (a single sample, a small batch) on this thread; larger batches in chunks of at most InferenceChunk");
+                w.Line("// samples, shared among the threads (Sgemm.MaxThreads) by samples. Each sample's outputs are the same bits either way.");
+                w.Line($"// {MultiplyAddsPerSample(plan)}: one sample's multiply-adds, estimated (whether a batch is worth sharing).");
+            }
+            else
+            {
+                w.Line("// Chunks of at most InferenceChunk samples, one after another; each layer's product is shared among the threads");
+                w.Line("// (Sgemm.MaxThreads) by columns: this network's dense weights are too large to pack and hold once per thread.");
+            }
+            bool bySamples = SharesBySamples(plan);
+            using (w.Block(bySamples
+                ? $"if (count <= InferenceChunk && !global::Compiled.ChunkedInference.Splits(count, {MultiplyAddsPerSample(plan)}))"
+                : "if (count <= InferenceChunk)"))
             {
                 w.Line("Forward(inputs, count, Scratch).CopyTo(outputs);");
                 w.Line("return;");
             }
-            w.Line($"global::Compiled.ChunkedInference.Predict(this, inputs, InputSize, outputs, OutputSize, count, InferenceChunk, {MultiplyAddsPerSample(plan)});");
+            w.Line($"global::Compiled.ChunkedInference.Predict(this, inputs, InputSize, outputs, OutputSize, count, InferenceChunk, {MultiplyAddsPerSample(plan)}, bySamples: {(bySamples ? "true" : "false")});");
         }
         w.Line();
         w.Line("/// <summary>One chunk of a batch for <see cref=\"global::Compiled.ChunkedInference\"/>, with the calling thread's scratch.</summary>");

@@ -59,12 +59,14 @@ public static unsafe class ChunkedInference
     /// Predicts <paramref name="count"/> samples (<paramref name="inputs"/>: <paramref name="inputSize"/> values each) into
     /// <paramref name="outputs"/> (<paramref name="outputSize"/> each) through <paramref name="network"/>'s
     /// <see cref="IChunkForward.ForwardChunk"/>, in chunks of at most <paramref name="maxChunk"/> samples. The caller
-    /// (generated code) has checked the lengths.
+    /// (generated code) has checked the lengths. With <paramref name="bySamples"/> false the chunks run one after another
+    /// on the calling thread, whose products may still share their columns among threads (networks whose dense weights
+    /// are too large to pack once per thread).
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size or count is out of range, or the spans are shorter than they say.</exception>
     public static void Predict<TNetwork>(TNetwork network, ReadOnlySpan<float> inputs, int inputSize, Span<float> outputs,
-        int outputSize, int count, int maxChunk, long multiplyAddsPerSample)
+        int outputSize, int count, int maxChunk, long multiplyAddsPerSample, bool bySamples = true)
         where TNetwork : class, IChunkForward
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -76,7 +78,7 @@ public static unsafe class ChunkedInference
         if (outputs.Length < (long)count * outputSize) throw new ArgumentOutOfRangeException(nameof(outputs), outputs.Length, $"{count} samples of {outputSize} need {(long)count * outputSize} values.");
         if (count == 0) return;
 
-        int threads = Splits(count, multiplyAddsPerSample) ? Sgemm.MaxThreads : 1;
+        int threads = bySamples && Splits(count, multiplyAddsPerSample) ? Sgemm.MaxThreads : 1;
         int chunks = PackedNetwork.Chunks(count, threads, maxChunk);
         if (threads > 1 && chunks > 1)
         {

@@ -124,6 +124,19 @@ public sealed class ChunkedInferenceTests
     }
 
     [Fact]
+    public void By_columns_the_chunks_run_on_the_caller_and_their_products_keep_its_thread_count()
+    {
+        var r = new Recorder();
+        var y = new float[1000 * Recorder.OutputSize];
+        using (Sgemm.UseThreads(2))
+            ChunkedInference.Predict(r, Inputs(1000), Recorder.InputSize, y, Recorder.OutputSize, 1000, 128, Large, bySamples: false);
+        AssertOutputs(y, 1000);
+        AssertTiles(r, 1000);
+        Assert.Equal(8, r.Calls.Count); // ⌈1000 / 128⌉ even chunks of 125
+        Assert.All(r.Calls, c => Assert.Equal((125, Environment.CurrentManagedThreadId, 2), (c.Rows, c.Thread, c.MaxThreads)));
+    }
+
+    [Fact]
     public void Small_batches_and_little_work_stay_on_the_calling_thread()
     {
         using (Sgemm.UseThreads(2))
