@@ -184,6 +184,60 @@ internal static unsafe class Int8Gemv
         }
     }
 
+    /// <summary>Rows interleaved per group in <see cref="Interleave"/>.</summary>
+    internal const int Group = 8;
+
+    /// <summary>
+    /// The weights [rows × kPadded] with each group of <see cref="Group"/> rows interleaved in chunks of <see cref="Pad"/>
+    /// bytes ([group][chunk][row in group][32 bytes], rows past the last zero), in a pinned array whose blocks start at
+    /// <paramref name="start"/>, a 64-byte boundary: what <see cref="MultiplyInterleaved"/> reads as one stream.
+    /// </summary>
+    /// <remarks>
+    /// Why: the eight-row kernel reading the rows in place streams eight rows at once, and on Zen 5 eight streams ran at
+    /// 1.5× the time of one over the same bytes (measured with fp32 rows: see <see cref="InterleavedGemv"/>).
+    /// </remarks>
+    internal static sbyte[] Interleave(sbyte[] weights, int rows, int kPadded, out int start)
+    {
+        int groups = (rows + Group - 1) / Group, chunks = kPadded / Pad;
+        var data = GC.AllocateArray<sbyte>(checked(groups * Group * kPadded + 64), pinned: true);
+        fixed (sbyte* p = data) start = (int)((64 - ((nuint)p & 63)) & 63);
+        for (int j = 0; j < rows; j++)
+            for (int c = 0; c < chunks; c++)
+                weights.AsSpan(j * kPadded + c * Pad, Pad).CopyTo(data.AsSpan(start + ((j / Group * chunks + c) * Group + j % Group) * Pad, Pad));
+        return data;
+    }
+
+    /// <summary>
+    /// acc[j] = Σₖ x[k] · w[j, k] for j &lt; rows from the weights as <see cref="Interleave"/> stores them (w: the first block),
+    /// on the AVX-VNNI path: eight sums per group, one load of x per eight of w, the same integers as <see cref="Multiply(byte*, sbyte*, int, int, int*)"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
+    internal static void MultiplyInterleaved(byte* x, sbyte* w, int rows, int kPadded, int* acc)
+    {
+        int* sums = stackalloc int[Group];
+        for (int j = 0; j < rows; j += Group, w += (long)Group * kPadded)
+        {
+            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            sbyte* wk = w;
+            for (int k = 0; k < kPadded; k += Pad, wk += Group * Pad)
+            {
+                Vector256<byte> xv = Vector256.Load(x + k);
+                s0 = AvxVnni.MultiplyWideningAndAdd(s0, xv, Vector256.LoadAligned(wk));
+                s1 = AvxVnni.MultiplyWideningAndAdd(s1, xv, Vector256.LoadAligned(wk + 32));
+                s2 = AvxVnni.MultiplyWideningAndAdd(s2, xv, Vector256.LoadAligned(wk + 64));
+                s3 = AvxVnni.MultiplyWideningAndAdd(s3, xv, Vector256.LoadAligned(wk + 96));
+                s4 = AvxVnni.MultiplyWideningAndAdd(s4, xv, Vector256.LoadAligned(wk + 128));
+                s5 = AvxVnni.MultiplyWideningAndAdd(s5, xv, Vector256.LoadAligned(wk + 160));
+                s6 = AvxVnni.MultiplyWideningAndAdd(s6, xv, Vector256.LoadAligned(wk + 192));
+                s7 = AvxVnni.MultiplyWideningAndAdd(s7, xv, Vector256.LoadAligned(wk + 224));
+            }
+            sums[0] = Vector256.Sum(s0); sums[1] = Vector256.Sum(s1); sums[2] = Vector256.Sum(s2); sums[3] = Vector256.Sum(s3);
+            sums[4] = Vector256.Sum(s4); sums[5] = Vector256.Sum(s5); sums[6] = Vector256.Sum(s6); sums[7] = Vector256.Sum(s7);
+            int count = Math.Min(Group, rows - j);
+            for (int r = 0; r < count; r++) acc[j + r] = sums[r];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: no slow first tier on a busy single core
     private static void Widening(byte* x, sbyte* w, int rows, int kPadded, int* acc)
     {

@@ -287,6 +287,9 @@ public sealed unsafe class QuantizedNetwork
         public sbyte[]? Weights;
         public float[]? Scales, Bias;
         public int[]? RowSums;
+        /// <summary>The weights with eight rows interleaved (Int8Gemv.Interleave), for one sample on the AVX-VNNI path.</summary>
+        public sbyte[]? Interleaved;
+        public int InterleavedStart;
 
         public static Layer Dense(string name, ReadOnlySpan<float> w, int inputs, int outputs, float[] bias, InferenceActivation activation, float alpha)
         {
@@ -323,7 +326,12 @@ public sealed unsafe class QuantizedNetwork
                 for (int k = 0; k < inputs; k++) s += weights[(long)j * padded + k];
                 sums[j] = s;
             }
-            return new Layer { Inputs = inputs, Outputs = outputs, Weights = weights, Scales = scales, Bias = bias, RowSums = sums, Activation = activation, Alpha = alpha };
+            sbyte[] interleaved = Int8Gemv.Interleave(weights, outputs, padded, out int start);
+            return new Layer
+            {
+                Inputs = inputs, Outputs = outputs, Weights = weights, Scales = scales, Bias = bias, RowSums = sums,
+                Interleaved = interleaved, InterleavedStart = start, Activation = activation, Alpha = alpha,
+            };
         }
 
         /// <summary>y[s, j] = Δx_s · Δw_j · (Σ_k q_sk · w_jk − zeroPoint_s · Σ_k w_jk) + bias_j for each of the <paramref name="samples"/>.</summary>
@@ -342,7 +350,10 @@ public sealed unsafe class QuantizedNetwork
             {
                 for (int s = 0; s < samples; s++)
                     (scales[s], zeroPoints[s]) = Int8Gemv.Quantize(x.Slice(s * Inputs, Inputs), pq + (long)s * padded, padded);
-                Int8Gemv.Multiply(pq, samples, pw, Outputs, padded, pacc);
+                if (samples == 1 && Int8Gemv.CurrentPath == "vnni")
+                    fixed (sbyte* pi = Interleaved) Int8Gemv.MultiplyInterleaved(pq, pi + InterleavedStart, Outputs, padded, pacc);
+                else
+                    Int8Gemv.Multiply(pq, samples, pw, Outputs, padded, pacc);
                 bool vector = Vector256.IsHardwareAccelerated && Sgemm.CurrentPath != "scalar";
                 fixed (int* sums = RowSums)
                 fixed (float* ws = Scales, pb = Bias, py = y)

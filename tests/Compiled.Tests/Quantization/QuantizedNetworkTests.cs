@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics.X86;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -89,6 +90,19 @@ public sealed unsafe class QuantizedNetworkTests
             fixed (byte* px = x) fixed (sbyte* pw = w) fixed (int* pa = actual)
                 Int8Gemv.Multiply(px, samples, pw, rows, padded, pa);
             Assert.True(expected.SequenceEqual(actual), $"path {path} ({Int8Gemv.CurrentPath})");
+        }
+        // One sample at a time from the interleaved copy (the batch-1 path where AVX-VNNI exists), rows past each group's
+        // end written nowhere.
+        if (!AvxVnni.IsSupported) return;
+        sbyte[] interleaved = Int8Gemv.Interleave(w, rows, padded, out int start);
+        Assert.Equal(0, start + (int)(Marshal.UnsafeAddrOfPinnedArrayElement(interleaved, 0) % 64) & 63);
+        for (int s = 0; s < samples; s++)
+        {
+            var one = Enumerable.Repeat(-1, rows + 8).ToArray();
+            fixed (byte* px = x) fixed (sbyte* pi = interleaved) fixed (int* pa = one)
+                Int8Gemv.MultiplyInterleaved(px + s * padded, pi + start, rows, padded, pa);
+            Assert.Equal(expected.AsSpan(s * rows, rows).ToArray(), one.Take(rows).ToArray());
+            Assert.All(one.Skip(rows), v => Assert.Equal(-1, v));
         }
     }
 
