@@ -323,7 +323,16 @@ internal static unsafe class Int8Gemv
                     hi = Avx.Max(hi, v);
                     nan |= Avx.CompareUnordered(v, v);
                 }
-                for (int i = 0; i < 8; i++) { low = MathF.Min(low, lo[i]); high = MathF.Max(high, hi[i]); }
+                // The lanes' minimum and maximum by halving (exact: the same values as lane by lane; the sign of a zero
+                // bound does not change the scale or the zero point); a NaN lane is flagged apart, below.
+                lo = Avx.Min(lo, Avx.Permute2x128(lo, lo, 1));
+                lo = Avx.Min(lo, Avx.Shuffle(lo, lo, 0b01_00_11_10));
+                lo = Avx.Min(lo, Avx.Shuffle(lo, lo, 0b10_11_00_01));
+                hi = Avx.Max(hi, Avx.Permute2x128(hi, hi, 1));
+                hi = Avx.Max(hi, Avx.Shuffle(hi, hi, 0b01_00_11_10));
+                hi = Avx.Max(hi, Avx.Shuffle(hi, hi, 0b10_11_00_01));
+                low = MathF.Min(low, lo.ToScalar());
+                high = MathF.Max(high, hi.ToScalar());
                 if (nan != Vector256<float>.Zero) low = float.NaN;
             }
             for (; k < n; k++) { low = MathF.Min(low, px[k]); high = MathF.Max(high, px[k]); }
