@@ -96,6 +96,7 @@ internal sealed unsafe class InterleavedGemv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call (at tier 0 a call took 5× as long)
     private static void Group512(float* x, float* w, int chunks, Span<float> sums)
     {
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
@@ -118,6 +119,7 @@ internal sealed unsafe class InterleavedGemv
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Fold(Vector512<float> v) => v.GetLower() + v.GetUpper();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call (at tier 0 a call took 5× as long)
     private static void Group256(float* x, float* w, int chunks, Span<float> sums)
     {
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
@@ -147,6 +149,7 @@ internal sealed unsafe class InterleavedGemv
         (Avx.Permute2x128(u0, u1, 0x20) + Avx.Permute2x128(u0, u1, 0x31)).CopyTo(sums);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call (at tier 0 a call took 5× as long)
     private static void Group128(float* x, float* w, int chunks, Span<float> sums)
     {
         Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
