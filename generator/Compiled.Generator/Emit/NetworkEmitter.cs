@@ -73,18 +73,18 @@ internal static class NetworkEmitter
 
     /// <summary>
     /// Whether Predict shares a large batch among threads by samples (whole chunks per thread) rather than by splitting
-    /// each product's columns. By samples every thread packs and reads all the weights for its chunk: for dense layers
-    /// of more than 512 KB of weights that doing most of a sample's work, that repeated packing and the per-thread working
-    /// set past half a Zen 5 core's 1 MB L2 cost more than the per-layer wait of a split product (784-256-256-10, 1 MB,
-    /// batch 128 on two threads: 729,000 samples/s by samples, 792,000 by columns); for smaller ones the waits cost more
-    /// (784-128-10, 400 KB: 1.94 M against 1.60 M; the Fashion CNN, whose convolutions dominate: 178,000 against 129,000).
+    /// each product's columns. By samples there is no wait per layer, but every thread packs and reads all the weights for
+    /// its chunk. Measured side by side (Zen 5, two threads, batch 128): by samples 784-128-10 1.99 M samples/s against
+    /// 1.58 M by columns, 784-256-256-10 (1 MB of weights) 0.74 M against 0.68 M, the Fashion CNN 178,000 against 129,000.
+    /// Dense layers of more than 16 MB that do most of a sample's work keep the column split: read twice, their weights
+    /// would no longer fit in half of a 32 MB L3, where the column split reads them once between the threads.
     /// </summary>
     internal static bool SharesBySamples(NetworkPlan plan)
     {
         long dense = 0;
         foreach (var layer in plan.Layers)
             if (layer.Spec.Kind == LayerKind.Dense) dense += layer.WeightCount;
-        return !(4 * dense > 512 * 1024 && 2 * dense >= MultiplyAddsPerSample(plan));
+        return !(4 * dense > 16L * 1024 * 1024 && 2 * dense >= MultiplyAddsPerSample(plan));
     }
 
     /// <summary>
@@ -340,7 +340,7 @@ internal static class NetworkEmitter
             else
             {
                 w.Line("// Chunks of at most InferenceChunk samples, one after another; each layer's product is shared among the threads");
-                w.Line("// (Sgemm.MaxThreads) by columns: this network's dense weights are too large to pack and hold once per thread.");
+                w.Line("// (Sgemm.MaxThreads) by columns: this network's dense weights (over 16 MB) are too large to read once per thread.");
             }
             bool bySamples = SharesBySamples(plan);
             using (w.Block(bySamples

@@ -40,26 +40,47 @@ public sealed class InterleavedGemvTests
     [Fact]
     public void Sizes_layout_and_arguments()
     {
-        float[] w = Enumerable.Range(0, 19 * 45).Select(i => (float)i).ToArray();
-        Assert.Null(InterleavedGemv.Create("scalar", w, 19, 45));
-        Assert.Null(InterleavedGemv.Create("avx999", w, 19, 45));
+        // 63 inputs: one short of a whole vector on every path (a chunk count off by one shows in the length).
+        float[] w = Enumerable.Range(0, 19 * 63).Select(i => (float)i).ToArray();
+        Assert.Null(InterleavedGemv.Create("scalar", w, 19, 63));
+        Assert.Null(InterleavedGemv.Create("avx999", w, 19, 63));
         foreach (var (path, lanes) in new[] { ("avx512", 16), ("avx2", 8), ("vector128", 4) })
         {
-            if (!Sgemm.AvailablePaths.Contains(path)) { Assert.Null(InterleavedGemv.Create(path, w, 19, 45)); continue; }
-            var gemv = InterleavedGemv.Create(path, w, 19, 45)!;
-            // 19 rows in 3 groups of 8, 45 inputs in whole vectors: 24 × ⌈45 / lanes⌉ · lanes floats.
-            Assert.Equal(24L * ((45 + lanes - 1) / lanes * lanes), gemv.Length);
+            if (!Sgemm.AvailablePaths.Contains(path)) { Assert.Null(InterleavedGemv.Create(path, w, 19, 63)); continue; }
+            Assert.Null(InterleavedGemv.Create(path, w, 0, 63));
+            Assert.Null(InterleavedGemv.Create(path, w, 19, 0));
+            // A copy past the largest array is refused before anything is allocated or read.
+            Assert.Null(InterleavedGemv.Create(path, w, 1 << 20, 1 << 12));
+            var gemv = InterleavedGemv.Create(path, w, 19, 63)!;
+            // 19 rows in 3 groups of 8, 63 inputs in whole vectors: 24 × ⌈63 / lanes⌉ · lanes floats.
+            Assert.Equal(24L * ((63 + lanes - 1) / lanes * lanes), gemv.Length);
             // A one-hot x picks a column: y[j] = W[j, p] exactly.
-            foreach (int p in new[] { 0, 17, 44 })
+            foreach (int p in new[] { 0, 17, 62 })
             {
-                var x = new float[45];
+                var x = new float[63];
                 x[p] = 1f;
                 var y = new float[19];
                 gemv.Multiply(x, y);
-                for (int j = 0; j < 19; j++) Assert.Equal(w[j * 45 + p], y[j]);
+                for (int j = 0; j < 19; j++) Assert.Equal(w[j * 63 + p], y[j]);
             }
-            Assert.Throws<ArgumentException>(() => gemv.Multiply(new float[44], new float[19]));
-            Assert.Throws<ArgumentException>(() => gemv.Multiply(new float[45], new float[18]));
+            Assert.Contains("x has 62 values; the layer takes 63", Assert.Throws<ArgumentException>(() => gemv.Multiply(new float[62], new float[19])).Message);
+            Assert.Contains("y has 18 values; the layer gives 19", Assert.Throws<ArgumentException>(() => gemv.Multiply(new float[63], new float[18])).Message);
+        }
+    }
+
+    [Fact]
+    public void A_shorter_layer_after_a_longer_one_on_the_same_thread_reads_zeros_past_its_inputs()
+    {
+        // The zero-padded copy of x is kept per thread: the second layer's padding must not hold the first one's values.
+        foreach (string path in new[] { "avx512", "avx2", "vector128" }.Where(p => Sgemm.AvailablePaths.Contains(p)))
+        {
+            var wide = InterleavedGemv.Create(path, new float[8 * 45], 8, 45)!;
+            var narrow = InterleavedGemv.Create(path, Enumerable.Repeat(1f, 8 * 33).ToArray(), 8, 33)!;
+            float[] first = Enumerable.Repeat(float.NaN, 45).ToArray(); // every value NaN, the padding's included
+            wide.Multiply(first, new float[8]);
+            var y = new float[8];
+            narrow.Multiply(Enumerable.Repeat(2f, 33).ToArray(), y);
+            Assert.All(y, v => Assert.Equal(66f, v)); // 33 × 1 × 2, no NaN from the first call's values
         }
     }
 }

@@ -137,6 +137,61 @@ public sealed class ChunkedInferenceTests
     }
 
     [Fact]
+    public void More_chunks_than_the_workers_take_in_one_job_run_in_waves()
+    {
+        // 65,537 chunks of 8 samples (the workers take at most 65,535 parts per job): two waves, every sample once.
+        int count = 65_537 * 8;
+        var r = new Recorder();
+        var y = new float[count * Recorder.OutputSize];
+        using (Sgemm.UseThreads(2))
+            ChunkedInference.Predict(r, Inputs(count), Recorder.InputSize, y, Recorder.OutputSize, count, 8, Large);
+        AssertOutputs(y, count);
+        AssertTiles(r, count);
+        Assert.Equal(65_537, r.Calls.Count);
+    }
+
+    /// <summary>Calls a second batch from inside each chunk, with two threads allowed: the workers are busy with the outer job.</summary>
+    private sealed class Nesting : IChunkForward
+    {
+        public readonly Recorder Inner = new();
+        public readonly ConcurrentQueue<int> OuterThreads = new();
+
+        public void ForwardChunk(ReadOnlySpan<float> inputs, int rows, Span<float> outputs)
+        {
+            OuterThreads.Enqueue(Environment.CurrentManagedThreadId);
+            Thread.Sleep(2); // gives a worker the time to claim a chunk
+            for (int s = 0; s < rows; s++) { outputs[2 * s] = inputs[3 * s]; outputs[2 * s + 1] = 0f; }
+            if (inputs[0] != 0f) return; // only the first chunk nests
+            var y = new float[64 * Recorder.OutputSize];
+            using (Sgemm.UseThreads(2))
+                ChunkedInference.Predict(Inner, Inputs(64), Recorder.InputSize, y, Recorder.OutputSize, 64, 16, Large);
+            AssertOutputs(y, 64);
+        }
+    }
+
+    [Fact]
+    public void A_batch_the_workers_cannot_take_runs_its_chunks_on_the_caller_with_single_threaded_products()
+    {
+        // Until the outer batch runs on the workers (another test's job may hold them): its chunks then hold the pool, so
+        // the inner batch's request is declined whichever thread makes it.
+        Nesting outer = new();
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            outer = new Nesting();
+            var y = new float[64 * Recorder.OutputSize];
+            using (Sgemm.UseThreads(2))
+                ChunkedInference.Predict(outer, Inputs(64), Recorder.InputSize, y, Recorder.OutputSize, 64, 16, Large);
+            if (outer.OuterThreads.Distinct().Count() > 1) break;
+        }
+        Assert.True(outer.OuterThreads.Distinct().Count() > 1, "the outer batch never reached the workers in 50 attempts");
+        // The inner batch: 4 chunks of 16, all on the thread that ran the outer chunk, each with one thread for its products.
+        AssertTiles(outer.Inner, 64);
+        Assert.Equal(4, outer.Inner.Calls.Count);
+        Assert.Single(outer.Inner.Calls.Select(c => c.Thread).Distinct());
+        Assert.All(outer.Inner.Calls, c => Assert.Equal(1, c.MaxThreads));
+    }
+
+    [Fact]
     public void Small_batches_and_little_work_stay_on_the_calling_thread()
     {
         using (Sgemm.UseThreads(2))
@@ -191,8 +246,9 @@ public sealed class ChunkedInferenceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 0, y, 2, 4, 128, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 3, y, 0, 4, 128, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 3, y, 2, 4, 0, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 3, y, 2, 5, 128, 1));        // 15 inputs needed
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 3, new float[7], 2, 4, 128, 1));
+        // 15 inputs needed; 8 outputs: named, and refused before any chunk runs (a chunk's own slice would throw too, unnamed).
+        Assert.Equal("inputs", Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 3, y, 2, 5, 128, 1)).ParamName);
+        Assert.Equal("outputs", Assert.Throws<ArgumentOutOfRangeException>(() => ChunkedInference.Predict(r, x, 3, new float[7], 2, 4, 128, 1)).ParamName);
         Assert.Empty(r.Calls);
         ChunkedInference.Predict(r, x, 3, y, 2, 0, 128, 1); // an empty batch: nothing to do
         Assert.Empty(r.Calls);
