@@ -68,10 +68,10 @@ foreach (var (model, net) in new (string, INetwork)[] { ("mlp-a", new MlpA()), (
                 while (total.Elapsed.TotalSeconds < 2) { call(); calls++; }
                 results.Add(calls * batch / total.Elapsed.TotalSeconds);
             }
-            Console.WriteLine($"  rep {rep + 1}/3 {model} {kind} b{batch} t{threads}: {results[^1]:N1} (others {Contention.OtherCores(mark, Contention.Now()):F2} cores)");
+            Console.WriteLine($"  rep {rep + 1}/3 {model} {kind} b{batch} t{threads}: {results[^1]:N2} (others {Contention.OtherCores(mark, Contention.Now()):F2} cores)");
         }
         results.Sort();
-        Console.WriteLine($"{model} {kind} {(batch == 1 ? "infer_latency_us" : "infer_throughput_samples_per_s")} b{batch} t{threads}: {results[1]:N1}");
+        Console.WriteLine($"{model} {kind} {(batch == 1 ? "infer_latency_us" : "infer_throughput_samples_per_s")} b{batch} t{threads}: {results[1]:N2}");
     }
 }
 
