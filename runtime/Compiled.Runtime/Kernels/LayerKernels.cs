@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Compiled.Kernels;
 
@@ -35,6 +36,15 @@ public static class LayerKernels
     /// <summary>
     /// Inverted dropout, training mode: mask_i = 1/keep with probability keep, else 0; y = x ⊙ mask.
     /// </summary>
+    /// <remarks>
+    /// One 64-bit draw from <paramref name="rng"/> per call (so the network's generator, which checkpoints save, advances
+    /// once per dropout layer and step); element i keeps its value when u_i / 2²⁴ &lt; keep, u_i the top 24 bits of a hash
+    /// of (that draw, i): two rounds of a 32-bit integer mixer (Wellons' lowbias32), the draw's halves added and xored
+    /// in. Each element's decision depends on the draw and its index alone, so the mask is computed eight elements at
+    /// a time with the same bits as one by one (a thread forced onto the scalar path takes the scalar loop: the tests
+    /// compare them). Why not one <see cref="Rng.NextFloat"/> per element, as before: that chain of dependent state
+    /// updates took 27 µs for a 32 × 256 batch on Zen 5, a ninth of a 784-256-10 training step, all on one thread.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="y"/> or <paramref name="mask"/> differs in length from <paramref name="x"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="keep"/> is not in (0, 1].</exception>
     /// <exception cref="ArgumentNullException"><paramref name="rng"/> is null.</exception>
@@ -46,12 +56,51 @@ public static class LayerKernels
             throw new ArgumentOutOfRangeException(nameof(keep), keep, "The keep probability must be in (0, 1].");
         ArgumentNullException.ThrowIfNull(rng);
         float scale = 1f / keep;
-        for (int i = 0; i < x.Length; i++)
+        ulong key = rng.NextUInt64();
+        uint k0 = (uint)key, k1 = (uint)(key >> 32);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && Sgemm.CurrentPath != "scalar")
         {
-            float m = rng.NextFloat() < keep ? scale : 0f;
+            Vector256<uint> index = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7), step = Vector256.Create(8u);
+            Vector256<float> vkeep = Vector256.Create(keep), vscale = Vector256.Create(scale), unit = Vector256.Create(1f / (1 << 24));
+            for (; i <= x.Length - 8; i += 8, index += step)
+            {
+                Vector256<float> u = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(MaskHash(index, k0, k1), 8).AsInt32()) * unit;
+                Vector256<float> m = Vector256.ConditionalSelect(Vector256.LessThan(u, vkeep), vscale, Vector256<float>.Zero);
+                m.StoreUnsafe(ref MemoryMarshal.GetReference(mask), (nuint)i);
+                (Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i) * m).StoreUnsafe(ref MemoryMarshal.GetReference(y), (nuint)i);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float u = (MaskHash((uint)i, k0, k1) >> 8) * (1f / (1 << 24));
+            float m = u < keep ? scale : 0f;
             mask[i] = m;
             y[i] = x[i] * m;
         }
+    }
+
+    /// <summary>Dropout's hash of element index i under the key (k0, k1): two rounds of lowbias32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint MaskHash(uint i, uint k0, uint k1)
+    {
+        uint h = i * 0x9E3779B9u + k0;
+        h ^= h >> 16; h *= 0x7FEB352Du; h ^= h >> 15; h *= 0x846CA68Bu; h ^= h >> 16;
+        h ^= k1;
+        h ^= h >> 16; h *= 0x7FEB352Du; h ^= h >> 15; h *= 0x846CA68Bu; h ^= h >> 16;
+        return h;
+    }
+
+    /// <summary><see cref="MaskHash(uint, uint, uint)"/> of eight indices at once, the same in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> MaskHash(Vector256<uint> i, uint k0, uint k1)
+    {
+        Vector256<uint> m1 = Vector256.Create(0x7FEB352Du), m2 = Vector256.Create(0x846CA68Bu);
+        Vector256<uint> h = i * Vector256.Create(0x9E3779B9u) + Vector256.Create(k0);
+        h ^= Vector256.ShiftRightLogical(h, 16); h *= m1; h ^= Vector256.ShiftRightLogical(h, 15); h *= m2; h ^= Vector256.ShiftRightLogical(h, 16);
+        h ^= Vector256.Create(k1);
+        h ^= Vector256.ShiftRightLogical(h, 16); h *= m1; h ^= Vector256.ShiftRightLogical(h, 15); h *= m2; h ^= Vector256.ShiftRightLogical(h, 16);
+        return h;
     }
 
     /// <summary>dx = dy ⊙ mask: dropout's backward pass.</summary>

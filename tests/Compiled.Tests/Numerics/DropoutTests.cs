@@ -33,6 +33,42 @@ public sealed class DropoutTests
         foreach (var g in dw.Where(g => g != 0f)) Assert.Equal(2 * dz, g);
     }
 
+    /// <summary>
+    /// The kernel's mask: the same bits computed eight at a time as one by one (a thread forced onto the scalar path),
+    /// for lengths with and without a tail; the same for the same generator state; another for the next call; and
+    /// consecutive elements as independent as a fair coin's throws (runs of equal decisions: Wald–Wolfowitz, within 5σ).
+    /// </summary>
+    [Fact]
+    public void Kernel_mask_is_the_same_on_every_path_and_new_each_call()
+    {
+        foreach (int n in new[] { 1, 7, 8, 9, 100, 4099 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => 1f + i).ToArray();
+            float[] vectorY = new float[n], vectorMask = new float[n], scalarY = new float[n], scalarMask = new float[n];
+            Compiled.Kernels.LayerKernels.DropoutForward(x, vectorY, vectorMask, 0.7f, new Rng(42));
+            using (Compiled.Kernels.Sgemm.ForcePath("scalar"))
+                Compiled.Kernels.LayerKernels.DropoutForward(x, scalarY, scalarMask, 0.7f, new Rng(42));
+            Assert.Equal(scalarMask, vectorMask);
+            Assert.Equal(scalarY, vectorY);
+            Assert.All(vectorMask, m => Assert.True(m == 0f || m == 1f / 0.7f));
+            for (int i = 0; i < n; i++) Assert.Equal(x[i] * vectorMask[i], vectorY[i]);
+        }
+        var rng = new Rng(7);
+        float[] big = Enumerable.Repeat(1f, 100_000).ToArray(), first = new float[big.Length], second = new float[big.Length];
+        Compiled.Kernels.LayerKernels.DropoutForward(big, new float[big.Length], first, 0.5f, rng);
+        Compiled.Kernels.LayerKernels.DropoutForward(big, new float[big.Length], second, 0.5f, rng);
+        Assert.NotEqual(first, second);
+        // Runs of kept/dropped in a row: for a fair coin over n throws, mean 1 + (n − 1)/2, standard deviation √(n − 1)/2.
+        foreach (float[] mask in new[] { first, second })
+        {
+            int runs = 1;
+            for (int i = 1; i < mask.Length; i++) if ((mask[i] == 0f) != (mask[i - 1] == 0f)) runs++;
+            double mean = 1 + (mask.Length - 1) / 2.0, sd = Math.Sqrt(mask.Length - 1) / 2;
+            Assert.InRange(runs, mean - 5 * sd, mean + 5 * sd);
+            Assert.InRange(mask.Count(m => m == 0f), 50_000 - 5 * 158, 50_000 + 5 * 158); // Binomial(10⁵, ½): σ ≈ 158
+        }
+    }
+
     private static INetwork Probe(double rate) => rate switch
     {
         0.0 => new DropoutRate0Probe(),
