@@ -94,7 +94,14 @@ public sealed unsafe class PackedNetwork
         int chunks = Chunks(count, threads, _maxChunk);
         fixed (float* px = inputs, py = outputs)
         {
-            var job = new PredictJob { Network = GCHandle.Alloc(this), Inputs = px, Outputs = py, Count = count, Chunks = chunks, Packed = packed };
+            var job = new PredictJob { Inputs = px, Outputs = py, Count = count, Chunks = chunks, Packed = packed };
+            if (chunks == 1)
+            {
+                // One chunk (a single sample, a small batch): on this thread, without the job's handle (batch-1 latency).
+                PredictChunk(ref job, 0);
+                return;
+            }
+            job.Network = GCHandle.Alloc(this);
             try
             {
                 // In waves of as many chunks as the workers take in one job (65,535: batches past eight million samples).

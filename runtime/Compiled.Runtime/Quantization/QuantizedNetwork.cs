@@ -90,6 +90,12 @@ public sealed unsafe class QuantizedNetwork
         int chunks = (count + Chunk - 1) / Chunk;
         fixed (float* px = inputs, py = outputs)
         {
+            if (chunks == 1)
+            {
+                // One chunk (a single sample, a small batch): on this thread, without the job's handle (batch-1 latency).
+                PredictChunk(px, py, count, 0);
+                return;
+            }
             // Whole chunks on several threads: each sample's result is the same bits whoever computes it (its input is
             // quantized on its own, and the integer sums are exact).
             var job = new PredictJob { Network = System.Runtime.InteropServices.GCHandle.Alloc(this), Inputs = px, Outputs = py, Count = count };
