@@ -230,6 +230,24 @@ public sealed class FusedPoolingTests
         Assert.Equal("output", lengthError.ParamName);
         Assert.Throws<ArgumentException>(() => Convolution.ForwardMaxPool2x2(g, 2, new float[g.InputSize], new float[g.WeightCount], new float[8], true, new float[2 * g.OutputSize / 4]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Convolution.ForwardMaxPool2x2(g, -1, new float[0], new float[g.WeightCount], new float[8], true, new float[0]));
+        // The message names the pooled shape the output must hold: 2 samples of 8 × 4 × 4.
+        Assert.Contains("2 pooled outputs of 8×4×4 need 256", lengthError.Message);
+        // An unconstructed geometry is refused by name, not run as an empty convolution.
+        Assert.Contains("uninitialized", Assert.Throws<ArgumentException>(() =>
+            Convolution.ForwardMaxPool2x2(default, 1, new float[0], new float[0], new float[0], true, new float[0])).Message);
+        // A bias of the wrong length, on each route (Winograd; one input channel pooled as computed; the GEMM route then
+        // pooling), named as such and not read past its end.
+        foreach (var route in new[]
+        {
+            new ConvGeometry(8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 8, 8),
+            new ConvGeometry(1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 28, 28),
+            new ConvGeometry(8, 16, 16, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8),
+        })
+        {
+            var biasError = Assert.Throws<ArgumentException>(() => Convolution.ForwardMaxPool2x2(route, 1, new float[route.InputSize],
+                new float[route.WeightCount], new float[route.OutChannels - 1], true, new float[route.OutputSize / 4]));
+            Assert.Equal("bias", biasError.ParamName);
+        }
     }
 
     private static float[] Random(Rng rng, int length)
