@@ -91,12 +91,7 @@ public static unsafe class ChunkedInference
                 };
                 try
                 {
-                    for (job.First = 0; job.First < chunks; job.First += ConvolutionWorkers.MaxParts)
-                    {
-                        int wave = Math.Min(chunks - job.First, ConvolutionWorkers.MaxParts);
-                        if (wave < 2 || !ConvolutionWorkers.TryRun(wave, threads, &Part<TNetwork>, &job))
-                            for (int chunk = 0; chunk < wave; chunk++) Part<TNetwork>(&job, chunk);
-                    }
+                    ConvolutionWorkers.RunAll(chunks, threads, &Part<TNetwork>, &job);
                 }
                 finally
                 {
@@ -123,7 +118,7 @@ public static unsafe class ChunkedInference
     {
         public GCHandle Network;
         public float* Inputs, Outputs;
-        public int InputSize, OutputSize, Count, Chunks, First;
+        public int InputSize, OutputSize, Count, Chunks;
     }
 
     /// <summary>One chunk, on the calling thread (the caller's or a worker's), its products kept on that thread.</summary>
@@ -131,7 +126,7 @@ public static unsafe class ChunkedInference
         where TNetwork : class, IChunkForward
     {
         ref Job job = ref Unsafe.AsRef<Job>(arguments);
-        (int start, int rows) = Range(job.First + index, job.Count, job.Chunks);
+        (int start, int rows) = Range(index, job.Count, job.Chunks);
         var inputs = new ReadOnlySpan<float>(job.Inputs + (long)start * job.InputSize, rows * job.InputSize);
         var outputs = new Span<float>(job.Outputs + (long)start * job.OutputSize, rows * job.OutputSize);
         using (Sgemm.UseThreads(1))

@@ -104,13 +104,7 @@ public sealed unsafe class PackedNetwork
             job.Network = GCHandle.Alloc(this);
             try
             {
-                // In waves of as many chunks as the workers take in one job (65,535: batches past eight million samples).
-                for (job.First = 0; job.First < chunks; job.First += ConvolutionWorkers.MaxParts)
-                {
-                    int wave = Math.Min(chunks - job.First, ConvolutionWorkers.MaxParts);
-                    if (wave < 2 || threads < 2 || !ConvolutionWorkers.TryRun(wave, threads, &PredictPart, &job))
-                        for (int chunk = 0; chunk < wave; chunk++) PredictChunk(ref job, job.First + chunk);
-                }
+                ConvolutionWorkers.RunAll(chunks, threads, &PredictPart, &job);
             }
             finally
             {
@@ -156,20 +150,19 @@ public sealed unsafe class PackedNetwork
     {
         public GCHandle Network;
         public float* Inputs, Outputs;
-        public int Count, Chunks, First;
+        public int Count, Chunks;
         public bool Packed;
     }
 
     private static void PredictPart(void* arguments, int chunk)
     {
         ref PredictJob job = ref Unsafe.AsRef<PredictJob>(arguments);
-        ((PackedNetwork)job.Network.Target!).PredictChunk(ref job, job.First + chunk);
+        ((PackedNetwork)job.Network.Target!).PredictChunk(ref job, chunk);
     }
 
     private void PredictChunk(ref PredictJob job, int chunk)
     {
-        int start = (int)((long)chunk * job.Count / job.Chunks), end = (int)((long)(chunk + 1) * job.Count / job.Chunks);
-        int rows = end - start;
+        (int start, int rows) = ChunkedInference.Range(chunk, job.Count, job.Chunks);
         float[] a = Grown(ref t_a, _maxChunk * _maxWidth), b = Grown(ref t_b, _maxChunk * _maxWidth);
         ReadOnlySpan<float> x = new ReadOnlySpan<float>(job.Inputs + (long)start * InputSize, rows * InputSize);
         bool toA = true;

@@ -43,6 +43,36 @@ internal static unsafe class ConvolutionWorkers
     private static ExceptionDispatchInfo? s_failure;
 
     /// <summary>
+    /// Runs <paramref name="job"/>(<paramref name="arguments"/>, part) for every part in [0, <paramref name="parts"/>):
+    /// shared with up to <paramref name="threads"/> − 1 workers in waves of at most <see cref="MaxParts"/> parts, or, for
+    /// a wave of one part, with fewer than two threads or while the pool is busy, on the calling thread alone.
+    /// <paramref name="arguments"/> must stay valid until this returns.
+    /// </summary>
+    public static void RunAll(int parts, int threads, delegate*<void*, int, void> job, void* arguments)
+    {
+        var wave = new Wave { Job = job, Arguments = arguments };
+        for (wave.First = 0; wave.First < parts; wave.First += MaxParts)
+        {
+            int count = Math.Min(parts - wave.First, MaxParts);
+            if (count < 2 || !TryRun(count, threads, &WavePart, &wave))
+                for (int part = 0; part < count; part++) job(arguments, wave.First + part);
+        }
+    }
+
+    private struct Wave
+    {
+        public delegate*<void*, int, void> Job;
+        public void* Arguments;
+        public int First;
+    }
+
+    private static void WavePart(void* arguments, int part)
+    {
+        ref Wave wave = ref System.Runtime.CompilerServices.Unsafe.AsRef<Wave>(arguments);
+        wave.Job(wave.Arguments, wave.First + part);
+    }
+
+    /// <summary>
     /// Runs <paramref name="job"/>(<paramref name="arguments"/>, part) for every part in [0, <paramref name="parts"/>)
     /// on the calling thread and up to <paramref name="threads"/> − 1 workers, and returns true; or returns false
     /// without running anything if fewer than two threads would work or the pool is busy.

@@ -101,13 +101,7 @@ public sealed unsafe class QuantizedNetwork
             var job = new PredictJob { Network = System.Runtime.InteropServices.GCHandle.Alloc(this), Inputs = px, Outputs = py, Count = count };
             try
             {
-                // In waves of as many chunks as the workers take in one job (65,535: batches past two million samples).
-                for (job.First = 0; job.First < chunks; job.First += ConvolutionWorkers.MaxParts)
-                {
-                    int wave = Math.Min(chunks - job.First, ConvolutionWorkers.MaxParts);
-                    if (wave < 2 || !ConvolutionWorkers.TryRun(wave, Sgemm.MaxThreads, &PredictPart, &job))
-                        for (int chunk = 0; chunk < wave; chunk++) PredictChunk(px, py, count, job.First + chunk);
-                }
+                ConvolutionWorkers.RunAll(chunks, Sgemm.MaxThreads, &PredictPart, &job);
             }
             finally
             {
@@ -120,13 +114,13 @@ public sealed unsafe class QuantizedNetwork
     {
         public System.Runtime.InteropServices.GCHandle Network;
         public float* Inputs, Outputs;
-        public int Count, First;
+        public int Count;
     }
 
     private static void PredictPart(void* arguments, int chunk)
     {
         ref PredictJob job = ref System.Runtime.CompilerServices.Unsafe.AsRef<PredictJob>(arguments);
-        ((QuantizedNetwork)job.Network.Target!).PredictChunk(job.Inputs, job.Outputs, job.Count, job.First + chunk);
+        ((QuantizedNetwork)job.Network.Target!).PredictChunk(job.Inputs, job.Outputs, job.Count, chunk);
     }
 
     /// <summary>Samples [chunk · Chunk, …) of <paramref name="count"/> through every layer, in this thread's buffers.</summary>
