@@ -45,7 +45,11 @@ public abstract class Optimizer
     }
 
     /// <summary>Creates an optimizer with the given step size.</summary>
-    protected Optimizer(float learningRate) => LearningRate = learningRate;
+    protected Optimizer(float learningRate)
+    {
+        LearningRate = learningRate;
+        _isLibraryOptimizer = GetType().Assembly == typeof(Optimizer).Assembly;
+    }
 
     /// <summary>The step size; may be changed between steps (a schedule).</summary>
     public float LearningRate
@@ -144,10 +148,48 @@ public abstract class Optimizer
     /// </summary>
     public bool TryStep(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
+        if (CanFuseFiniteCheck(parameters.Length, gradients.Length))
+        {
+            // The check runs inside the update's job (UpdateAll), on the same threads, before any element changes.
+            _finiteCheck = FiniteCheck.Pending;
+            FiniteCheck outcome;
+            try
+            {
+                Step(parameters, gradients);
+            }
+            finally
+            {
+                outcome = _finiteCheck;
+                _finiteCheck = FiniteCheck.None;
+            }
+            if (outcome == FiniteCheck.Failed)
+            {
+                StepCount--;   // nothing else changed: the state arrays exist already, the per-step values are set anew each step
+                return false;
+            }
+            return true;
+        }
         if (!AllFinite(gradients)) return false;
         Step(parameters, gradients);
         return true;
     }
+
+    /// <summary>Where the finite check of a fused <see cref="TryStep"/> stands.</summary>
+    private enum FiniteCheck : byte { None, Pending, Passed, Failed }
+
+    private FiniteCheck _finiteCheck;
+
+    /// <summary>One of this library's optimizers (whose <see cref="Update"/> ends in <see cref="UpdateAll"/>), not a user's subclass.</summary>
+    private readonly bool _isLibraryOptimizer;
+
+    /// <summary>
+    /// Whether <see cref="TryStep"/> may leave its finite check to <see cref="UpdateAll"/>: a library optimizer past its
+    /// first step (its state arrays exist, so a skipped step changes nothing but the count it takes back), without
+    /// clipping (which reads the gradients first), on a buffer the SGEMM workers may share.
+    /// </summary>
+    private bool CanFuseFiniteCheck(int parameters, int gradients) =>
+        _isLibraryOptimizer && StepCount > 0 && _clipValue == 0 && _clipNorm == 0 && parameters == gradients
+        && parameters >= SplitMinimum && parameters < ParallelThreshold && Kernels.Sgemm.MaxThreads >= 2;
 
     /// <summary>True when no value is NaN or ±∞: x − x is 0 for every finite x and NaN otherwise, and NaN survives the sum.</summary>
     public static bool AllFinite(ReadOnlySpan<float> values)
@@ -197,8 +239,19 @@ public abstract class Optimizer
     /// </summary>
     private protected void UpdateAll(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
+        if (_finiteCheck == FiniteCheck.Pending)
+        {
+            // TryStep left the finite check to us: in the workers' job when they are awake, else here, first.
+            if (TryUpdateOnProductWorkers(parameters, gradients, checkFinite: true)) return;
+            if (!AllFinite(gradients))
+            {
+                _finiteCheck = FiniteCheck.Failed;
+                return;
+            }
+            _finiteCheck = FiniteCheck.Passed;
+        }
         if (parameters.Length >= ParallelThreshold && OptimizerThreads.TryRun(this, parameters, gradients)) return;
-        if (parameters.Length >= SplitMinimum && TryUpdateOnProductWorkers(parameters, gradients)) return;
+        if (parameters.Length >= SplitMinimum && TryUpdateOnProductWorkers(parameters, gradients, checkFinite: false)) return;
         UpdateChunk(parameters, gradients, 0);
     }
 
@@ -218,12 +271,36 @@ public abstract class Optimizer
         public nint Optimizer; // a GCHandle to this optimizer
         public float* Parameters, Gradients;
         public int Length;
+        public int CheckParts;   // 0, or the number of parts (first in claim order) that check the gradients
+        public int Checked;      // check parts finished
+        public int NonFinite;    // 1 once a check part has met a NaN or ±∞
     }
 
-    /// <summary>Part p of <see cref="TryUpdateOnProductWorkers"/>: parameters [p · SplitPart, (p + 1) · SplitPart).</summary>
+    /// <summary>
+    /// Part p of <see cref="TryUpdateOnProductWorkers"/>. With checking, parts below <c>CheckParts</c> check the
+    /// gradients of range p and the others update range p − <c>CheckParts</c>, after every check has finished and
+    /// only if all found finite values; without, part p updates range p. Range r: parameters [r · SplitPart,
+    /// (r + 1) · SplitPart).
+    /// </summary>
     private static unsafe void UpdatePart(void* arguments, int part)
     {
         ref SplitJob job = ref System.Runtime.CompilerServices.Unsafe.AsRef<SplitJob>(arguments);
+        if (job.CheckParts > 0)
+        {
+            if (part < job.CheckParts)
+            {
+                int start = part * SplitPart;
+                if (!AllFinite(new ReadOnlySpan<float>(job.Gradients + start, Math.Min(SplitPart, job.Length - start))))
+                    System.Threading.Volatile.Write(ref job.NonFinite, 1);
+                System.Threading.Interlocked.Increment(ref job.Checked);
+                return;
+            }
+            part -= job.CheckParts;
+            // Parts are claimed in order, so every check part has a thread already: wait for the last ones to end.
+            var spinner = new System.Threading.SpinWait();
+            while (System.Threading.Volatile.Read(ref job.Checked) < job.CheckParts) spinner.SpinOnce(sleep1Threshold: -1);
+            if (System.Threading.Volatile.Read(ref job.NonFinite) != 0) return;
+        }
         var optimizer = (Optimizer)System.Runtime.InteropServices.GCHandle.FromIntPtr(job.Optimizer).Target!;
         int offset = part * SplitPart, length = Math.Min(SplitPart, job.Length - offset);
         optimizer.UpdateChunk(new Span<float>(job.Parameters + offset, length), new ReadOnlySpan<float>(job.Gradients + offset, length), offset);
@@ -232,9 +309,11 @@ public abstract class Optimizer
     /// <summary>
     /// The update in parts of <see cref="SplitPart"/> parameters on the calling thread and the SGEMM workers, or false
     /// (nothing done) when they are busy or asleep. Each element is updated once by the code one thread would run, so
-    /// the result is the same bits.
+    /// the result is the same bits. With <paramref name="checkFinite"/>, the same job first checks the gradients in
+    /// parts (one read of them shared by the threads, instead of a pass on the caller's alone) and updates nothing if
+    /// one is NaN or infinite, recording the outcome for <see cref="TryStep"/>.
     /// </summary>
-    private unsafe bool TryUpdateOnProductWorkers(Span<float> parameters, ReadOnlySpan<float> gradients)
+    private unsafe bool TryUpdateOnProductWorkers(Span<float> parameters, ReadOnlySpan<float> gradients, bool checkFinite)
     {
         if (Kernels.Sgemm.MaxThreads < 2) return false;
         var handle = System.Runtime.InteropServices.GCHandle.Alloc(this);
@@ -243,9 +322,15 @@ public abstract class Optimizer
             fixed (float* p = parameters)
             fixed (float* g = gradients)
             {
-                var job = new SplitJob { Optimizer = System.Runtime.InteropServices.GCHandle.ToIntPtr(handle), Parameters = p, Gradients = g, Length = parameters.Length };
                 int parts = (parameters.Length + SplitPart - 1) / SplitPart;
-                return Kernels.SgemmParallel.TryRunParts(parts, &UpdatePart, &job);
+                var job = new SplitJob
+                {
+                    Optimizer = System.Runtime.InteropServices.GCHandle.ToIntPtr(handle), Parameters = p, Gradients = g,
+                    Length = parameters.Length, CheckParts = checkFinite ? parts : 0,
+                };
+                if (!Kernels.SgemmParallel.TryRunParts(checkFinite ? 2 * parts : parts, &UpdatePart, &job)) return false;
+                if (checkFinite) _finiteCheck = job.NonFinite != 0 ? FiniteCheck.Failed : FiniteCheck.Passed;
+                return true;
             }
         }
         finally

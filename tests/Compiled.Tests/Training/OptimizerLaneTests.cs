@@ -188,6 +188,111 @@ public sealed class OptimizerLaneTests
         }
     }
 
+    /// <summary>Everything a skipped step must leave alone: the parameters, the step count and the saved state.</summary>
+    private static byte[] Snapshot(Optimizer optimizer, float[] p)
+    {
+        var stream = new System.IO.MemoryStream();
+        optimizer.SaveState(stream);
+        stream.Write(MemoryMarshal.AsBytes(p.AsSpan()));
+        stream.Write(BitConverter.GetBytes(optimizer.StepCount));
+        return stream.ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_split_TryStep_checks_every_part_before_it_changes_anything(Case c)
+    {
+        int n = 6 * (1 << 14) + 37; // six whole parts and a short seventh, split over the awake product workers
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            // The reference: two good steps on one thread.
+            Sgemm.MaxThreads = 1;
+            var rng = new Rng(11);
+            var p0 = Enumerable.Range(0, n).Select(_ => rng.NextGaussian()).ToArray();
+            var g1 = Enumerable.Range(0, n).Select(i => rng.NextGaussian() * (1 + i % 3)).ToArray();
+            var g2 = Enumerable.Range(0, n).Select(i => rng.NextGaussian() * (1 + i % 5)).ToArray();
+            var expected = (float[])p0.Clone();
+            var reference = c.Create();
+            Assert.True(reference.TryStep(expected, g1));
+            Assert.True(reference.TryStep(expected, g2));
+
+            // The same with a rejected step between them, on two threads: a NaN or ±∞ in the first, a middle and the last part.
+            var p = (float[])p0.Clone();
+            var optimizer = c.Create();
+            Assert.True(optimizer.TryStep(p, g1));   // the first step, alone: it creates the state
+            Sgemm.MaxThreads = 2;
+            byte[] before = Snapshot(optimizer, p);
+            long jobs = SgemmParallel.PartJobs;
+            int attempts = 0;
+            foreach (int position in new[] { 0, n / 2, n - 1 })
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    var g = (float[])g2.Clone();
+                    g[position] = bad;
+                    WakeProductWorkers();
+                    Assert.False(optimizer.TryStep(p, g), $"{c.Name}: {bad} at {position} was not refused");
+                    Assert.True(before.AsSpan().SequenceEqual(Snapshot(optimizer, p)), $"{c.Name}: {bad} at {position} changed the parameters or the state");
+                    attempts++;
+                }
+            // Normally every refused step ran on the workers; one whose thread was descheduled after the product ran alone.
+            Assert.InRange(SgemmParallel.PartJobs, jobs + 1, jobs + attempts);
+            WakeProductWorkers();
+            Assert.True(optimizer.TryStep(p, g2));
+            Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(p.AsSpan())), $"{c.Name}: the step after the refused ones differs from one thread's");
+            // With the workers asleep the caller checks and updates alone, with the same outcome.
+            var asleep = (float[])p0.Clone();
+            var alone = c.Create();
+            Assert.True(alone.TryStep(asleep, g1));
+            var nan = (float[])g2.Clone();
+            nan[n - 1] = float.NaN;
+            System.Threading.Thread.Sleep(5);
+            long quiet = SgemmParallel.PartJobs;
+            Assert.False(alone.TryStep(asleep, nan));
+            Assert.True(alone.TryStep(asleep, g2));
+            Assert.Equal(quiet, SgemmParallel.PartJobs);
+            Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(asleep.AsSpan())));
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    /// <summary>A user's optimizer: its own update rule, not the library's parts.</summary>
+    private sealed class PlainDescent() : Optimizer(0.5f)
+    {
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+        {
+            for (int i = 0; i < parameters.Length; i++) parameters[i] -= LearningRate * gradients[i];
+        }
+    }
+
+    [Fact]
+    public void A_users_optimizer_is_checked_before_its_update_on_any_thread_count()
+    {
+        int n = 6 * (1 << 14) + 37, saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 2;
+            var p = new float[n];
+            var g = Enumerable.Range(0, n).Select(i => (i % 7 - 3) * 0.25f).ToArray();
+            var optimizer = new PlainDescent();
+            Assert.True(optimizer.TryStep(p, g));
+            Assert.Equal(-0.5f * g[1], p[1]);
+            var before = (float[])p.Clone();
+            g[n - 1] = float.NaN;
+            WakeProductWorkers();
+            Assert.False(optimizer.TryStep(p, g));
+            Assert.Equal(1, optimizer.StepCount);
+            Assert.True(before.AsSpan().SequenceEqual(p));
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Two_threads_give_the_bytes_of_one(Case c)
