@@ -68,10 +68,11 @@ internal static class LossCode
 
     /// <summary>A call returning the summed loss of <paramref name="outputs"/>, writing the gradient into <paramref name="gradient"/> (or "default").</summary>
     /// <param name="count">The divisor's code when it is not <see cref="Count"/> (softmax cross-entropy's weighted total).</param>
-    public static string SumCall(NetworkPlan plan, string outputs, string targets, string gradient, string rows, string? count = null)
+    /// <param name="scale">The gradient's factor as code, when the caller computed it (a row section's <c>_lossScale</c>).</param>
+    public static string SumCall(NetworkPlan plan, string outputs, string targets, string gradient, string rows, string? count = null, string? scale = null)
     {
         string probabilities = plan.OutputIsProbability ? "true" : "false";
-        string scale = gradient == "default" ? "0f" : count is not null ? $"(float)(1 / {count})" : $"1f / {Count(plan, rows)}";
+        scale ??= gradient == "default" ? "0f" : count is not null ? $"(float)(1 / {count})" : $"1f / {Count(plan, rows)}";
         return plan.Spec.Loss switch
         {
             LossKind.MeanSquaredError => $"global::Compiled.Kernels.LossKernels.MeanSquaredError({outputs}, {targets}, {gradient}, {scale})",

@@ -31,9 +31,11 @@ internal sealed class ActivationUnit : LayerUnit
     public override void EmitTrainingForward(CodeWriter w, LayerPlan layer, EmitContext context)
     {
         w.Line($"// {Describe(layer)}");
-        EmitApply(w, layer, context.Input, BufferNames.Span(layer.Output), "batch");
+        EmitApply(w, layer, context.Input, BufferNames.Span(layer.Output), context.Rows);
         w.Line();
     }
+
+    public override bool RowLocal => true;
 
     private static void EmitApply(CodeWriter w, LayerPlan layer, string input, string output, string rows)
     {
@@ -65,7 +67,7 @@ internal sealed class ActivationUnit : LayerUnit
         else if (act == ActivationKind.Softmax)
         {
             w.Line($"// Backward of '{layer.Spec.Name}': {ActivationCode.DerivativeFormula(act).Replace("dz", "dx")}, per sample");
-            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dx}, batch, {layer.OutputSize});");
+            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dx}, {context.Rows}, {layer.OutputSize});");
         }
         else if (act == ActivationKind.Identity)
         {
@@ -75,7 +77,7 @@ internal sealed class ActivationUnit : LayerUnit
         else
         {
             w.Line($"// Backward of '{layer.Spec.Name}': {ActivationCode.DerivativeFormula(act).Replace("dz", "dx")} (z is this layer's input x)");
-            ActivationCode.EmitLoop(w, $"batch * {layer.OutputSize}", new[] { ("x", context.Input), ("y", y), ("dy", dy), ("dx", dx) }, "dx",
+            ActivationCode.EmitLoop(w, $"{context.Rows} * {layer.OutputSize}", new[] { ("x", context.Input), ("y", y), ("dy", dy), ("dx", dx) }, "dx",
                 e => ActivationCode.Backward(act, layer.Spec.Alpha, e("x"), e("y"), e("dy")));
         }
         w.Line();

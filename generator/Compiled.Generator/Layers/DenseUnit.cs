@@ -148,8 +148,8 @@ internal sealed class DenseUnit : LayerUnit
         if (layer.PreActivation is { } zBuffer)
         {
             w.Line("//   bias and activation run in the GEMM's epilogue; z is kept for the backward pass.");
-            w.Line($"{id}Epilogue {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters, _activations, batch * {BufferNames.OffsetConstant(layer.Output)});");
-            EmitGemm(w, layer, context.Input, BufferNames.Span(zBuffer), Naming.Camel(id) + "Epilogue");
+            w.Line($"{id}Epilogue {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters, _activations, {context.SlabStart(BufferNames.OffsetConstant(layer.Output), $"{id}Units")});");
+            EmitGemm(w, layer, context.Input, BufferNames.Span(zBuffer), Naming.Camel(id) + "Epilogue", context.Rows);
         }
         else
         {
@@ -158,11 +158,13 @@ internal sealed class DenseUnit : LayerUnit
                     ? "//   bias and activation run in the GEMM's epilogue, in place (backward needs only y)."
                     : "//   bias runs in the GEMM's epilogue; softmax then normalizes each row in place.");
             w.Line($"{id}Epilogue {Naming.Camel(id)}Epilogue = new {id}Epilogue(_parameters);");
-            EmitGemm(w, layer, context.Input, y, Naming.Camel(id) + "Epilogue");
-            if (act == ActivationKind.Softmax) w.Line($"global::Compiled.Kernels.ActivationMath.Softmax({y}, {y}, batch, {id}Units);");
+            EmitGemm(w, layer, context.Input, y, Naming.Camel(id) + "Epilogue", context.Rows);
+            if (act == ActivationKind.Softmax) w.Line($"global::Compiled.Kernels.ActivationMath.Softmax({y}, {y}, {context.Rows}, {id}Units);");
         }
         w.Line();
     }
+
+    public override bool RowLocal => true;
 
     private static void EmitGemm(CodeWriter w, LayerPlan layer, string input, string output, string epilogue, string rows = "batch")
     {
@@ -179,17 +181,13 @@ internal sealed class DenseUnit : LayerUnit
         string y = BufferNames.Span(layer.Output);
         string dy = BufferNames.Delta(layer.Output);
         w.Line($"// Backward of '{layer.Spec.Name}' (Dense {layer.InputSize}→{layer.OutputSize}{(act == ActivationKind.Identity ? "" : ", " + act)})");
-        FusedActivation.EmitBackward(w, layer, $"{id}Units");
-        w.Line($"//   ∂W[{layer.OutputSize}×{layer.InputSize}] = dzᵀ·x");
-        w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: true, transB: false, {id}Units, {id}Inputs, batch,");
-        w.Line($"    1f, {dy}, {id}Units, {context.Input}, {id}Inputs,");
-        w.Line($"    0f, new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount), {id}Inputs);");
-        w.Line($"//   ∂b[{layer.OutputSize}] = Σ over the batch of dz");
-        w.Line($"global::Compiled.Kernels.LayerKernels.SumRows({dy}, batch, {id}Units, new global::System.Span<float>(_gradients, {id}BiasOffset, {id}Units));");
+        FusedActivation.EmitBackward(w, layer, $"{id}Units", context.Rows);
+        if (context.RowSection) w.Line("//   (∂W and ∂b sum over the batch: ComputeGradients takes them after the row sections)");
+        else EmitParameterGradients(w, layer, context);
         if (context.InputDelta is { } dx)
         {
             w.Line($"//   ∂x[B×{layer.InputSize}] = dz·W");
-            w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: false, transB: false, batch, {id}Inputs, {id}Units,");
+            w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: false, transB: false, {context.Rows}, {id}Inputs, {id}Units,");
             w.Line($"    1f, {dy}, {id}Units, new global::System.Span<float>(_parameters, {id}WeightsOffset, {id}WeightsCount), {id}Inputs,");
             w.Line($"    0f, {dx}, {id}Inputs);");
         }
@@ -198,6 +196,18 @@ internal sealed class DenseUnit : LayerUnit
             w.Line("//   (no ∂x: the network input needs no gradient)");
         }
         w.Line();
+    }
+
+    public override void EmitParameterGradients(CodeWriter w, LayerPlan layer, EmitContext context)
+    {
+        string id = layer.Id;
+        string dy = BufferNames.Delta(layer.Output);
+        w.Line($"//   ∂W[{layer.OutputSize}×{layer.InputSize}] = dzᵀ·x");
+        w.Line($"global::Compiled.Kernels.Sgemm.Multiply(transA: true, transB: false, {id}Units, {id}Inputs, batch,");
+        w.Line($"    1f, {dy}, {id}Units, {context.Input}, {id}Inputs,");
+        w.Line($"    0f, new global::System.Span<float>(_gradients, {id}WeightsOffset, {id}WeightsCount), {id}Inputs);");
+        w.Line($"//   ∂b[{layer.OutputSize}] = Σ over the batch of dz");
+        w.Line($"global::Compiled.Kernels.LayerKernels.SumRows({dy}, batch, {id}Units, new global::System.Span<float>(_gradients, {id}BiasOffset, {id}Units));");
     }
 
     public override void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context)

@@ -38,9 +38,19 @@ internal sealed class DropoutUnit : LayerUnit
     public override void EmitTrainingForward(CodeWriter w, LayerPlan layer, EmitContext context)
     {
         w.Line($"// {Describe(layer)}");
-        w.Line($"global::Compiled.Kernels.LayerKernels.DropoutForward({context.Input}, {BufferNames.Span(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {CodeWriter.Float(Keep(layer))}, _dropoutRng);");
+        if (context.DropoutKey is { } key)
+        {
+            w.Line(context.RowSection ? "//   these samples' part of the batch's mask, from the layer's draw for this step" : "//   the mask from the layer's draw for this step");
+            w.Line($"global::Compiled.Kernels.LayerKernels.DropoutForward({context.Input}, {BufferNames.Span(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {CodeWriter.Float(Keep(layer))}, {key}, {(context.RowSection ? $"start * {layer.OutputSize}" : "0")});");
+        }
+        else
+        {
+            w.Line($"global::Compiled.Kernels.LayerKernels.DropoutForward({context.Input}, {BufferNames.Span(layer.Output)}, {BufferNames.Span(layer.Mask!)}, {CodeWriter.Float(Keep(layer))}, _dropoutRng);");
+        }
         w.Line();
     }
+
+    public override bool RowLocal => true;
 
     public override void EmitBackward(CodeWriter w, LayerPlan layer, EmitContext context)
     {

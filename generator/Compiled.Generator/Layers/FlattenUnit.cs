@@ -40,6 +40,8 @@ internal sealed class FlattenUnit : LayerUnit
         w.Line();
     }
 
+    public override bool RowLocal => true;
+
     public override void EmitBackward(CodeWriter w, LayerPlan layer, EmitContext context)
     {
         if (context.InputDelta is not { } dx)

@@ -54,7 +54,7 @@ internal static class FusedActivation
     /// Backward through the layer's activation, in place: dy (the output's gradient) becomes dz.
     /// Nothing when the loss already gave ∂L/∂z (sigmoid or softmax fused into cross-entropy).
     /// </summary>
-    public static void EmitBackward(CodeWriter w, LayerPlan layer, string width)
+    public static void EmitBackward(CodeWriter w, LayerPlan layer, string width, string rows = "batch")
     {
         var act = layer.Spec.Activation;
         string y = BufferNames.Span(layer.Output);
@@ -66,7 +66,7 @@ internal static class FusedActivation
         else if (act == ActivationKind.Softmax)
         {
             w.Line($"//   {ActivationCode.DerivativeFormula(act)}, per sample, in place");
-            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dy}, batch, {width});");
+            w.Line($"global::Compiled.Kernels.ActivationMath.SoftmaxBackward({y}, {dy}, {dy}, {rows}, {width});");
         }
         else if (act != ActivationKind.Identity)
         {
@@ -75,7 +75,7 @@ internal static class FusedActivation
             var operands = layer.PreActivation is null
                 ? new[] { ("y", y), ("dy", dy) }
                 : new[] { ("z", z), ("y", y), ("dy", dy) };
-            ActivationCode.EmitLoop(w, $"batch * {width}", operands, "dy",
+            ActivationCode.EmitLoop(w, $"{rows} * {width}", operands, "dy",
                 e => ActivationCode.Backward(act, layer.Spec.Alpha, e(layer.PreActivation is null ? "y" : "z"), e("y"), e("dy")));
         }
     }

@@ -56,6 +56,17 @@ internal abstract class LayerUnit
     /// </summary>
     public abstract void EmitBackward(CodeWriter w, LayerPlan layer, EmitContext context);
 
+    /// <summary>
+    /// Whether the layer's training forward and its backward pass down to ∂input treat each sample on its own, so a
+    /// training step may share a batch's samples among threads (<c>IRowTraining</c>): then <see cref="EmitTrainingForward"/>
+    /// and <see cref="EmitBackward"/> honour <see cref="EmitContext.RowSection"/>, and <see cref="EmitParameterGradients"/>
+    /// gives the parameters' gradients, which sum over the batch.
+    /// </summary>
+    public virtual bool RowLocal => false;
+
+    /// <summary>The gradients of the layer's parameters over the whole batch, after the row sections (row-local layers with parameters).</summary>
+    public virtual void EmitParameterGradients(CodeWriter w, LayerPlan layer, EmitContext context) { }
+
     /// <summary>Inference forward over <c>rows</c> samples, from <c>x</c> into scratch; reassigns <c>x</c> to its output.</summary>
     public abstract void EmitInferenceForward(CodeWriter w, LayerPlan layer, InferenceContext context);
 
@@ -91,10 +102,12 @@ internal abstract class LayerUnit
 /// <summary>Names of the spans a layer reads and writes in the training step.</summary>
 internal sealed class EmitContext
 {
-    public EmitContext(string input, string? inputDelta)
+    public EmitContext(string input, string? inputDelta, bool rowSection = false, string? dropoutKey = null)
     {
         Input = input;
         InputDelta = inputDelta;
+        RowSection = rowSection;
+        DropoutKey = dropoutKey;
     }
 
     /// <summary>The span holding the layer's input (the user's <c>inputs</c> for the first layer).</summary>
@@ -102,6 +115,26 @@ internal sealed class EmitContext
 
     /// <summary>The span receiving ∂L/∂input, or null when nothing needs it.</summary>
     public string? InputDelta { get; }
+
+    /// <summary>
+    /// Whether the code runs in <c>IRowTraining.TrainRows</c> on samples [start, start + rows) of the batch (the spans are
+    /// that chunk's; parameter gradients are left to <see cref="LayerUnit.EmitParameterGradients"/>), or in
+    /// <c>ComputeGradients</c> on the whole batch.
+    /// </summary>
+    public bool RowSection { get; }
+
+    /// <summary>The expression for the sample count the code covers: <c>rows</c> in a row section, else <c>batch</c>.</summary>
+    public string Rows => RowSection ? "rows" : "batch";
+
+    /// <summary>
+    /// The index in the activation slab of the code's first value of a buffer with <paramref name="offsetConstant"/> and
+    /// <paramref name="width"/> values per sample (regions start at batch × their per-sample offset).
+    /// </summary>
+    public string SlabStart(string offsetConstant, string width) =>
+        RowSection ? $"batch * {offsetConstant} + start * {width}" : $"batch * {offsetConstant}";
+
+    /// <summary>In a network with row sections, the expression holding a dropout layer's draw for this step (drawn before its forward pass).</summary>
+    public string? DropoutKey { get; }
 }
 
 /// <summary>Tracks which half of the inference scratch holds the current activation.</summary>

@@ -50,18 +50,36 @@ public static class LayerKernels
     /// <exception cref="ArgumentNullException"><paramref name="rng"/> is null.</exception>
     public static void DropoutForward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float keep, Rng rng)
     {
+        CheckDropout(x, y, mask, keep);
+        ArgumentNullException.ThrowIfNull(rng);
+        DropoutForward(x, y, mask, keep, rng.NextUInt64(), 0);
+    }
+
+    private static void CheckDropout(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float keep)
+    {
         KernelChecks.SameLength(y.Length, x.Length, nameof(y), nameof(x));
         KernelChecks.SameLength(mask.Length, x.Length, nameof(mask), nameof(x));
         if (!(keep > 0f && keep <= 1f))
             throw new ArgumentOutOfRangeException(nameof(keep), keep, "The keep probability must be in (0, 1].");
-        ArgumentNullException.ThrowIfNull(rng);
+    }
+
+    /// <summary>
+    /// Inverted dropout over part of a batch: elements <paramref name="firstIndex"/> … <paramref name="firstIndex"/> +
+    /// x.Length − 1 of the mask that the draw <paramref name="key"/> gives a whole batch (see the overload that draws it),
+    /// so the batch's rows can be shared among threads with the same mask as in one call.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> or <paramref name="mask"/> differs in length from <paramref name="x"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keep"/> is not in (0, 1], or <paramref name="firstIndex"/> is negative.</exception>
+    public static void DropoutForward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float keep, ulong key, int firstIndex)
+    {
+        CheckDropout(x, y, mask, keep);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
         float scale = 1f / keep;
-        ulong key = rng.NextUInt64();
-        uint k0 = (uint)key, k1 = (uint)(key >> 32);
+        uint k0 = (uint)key, k1 = (uint)(key >> 32), first = (uint)firstIndex;
         int i = 0;
         if (Vector256.IsHardwareAccelerated && Sgemm.CurrentPath != "scalar")
         {
-            Vector256<uint> index = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7), step = Vector256.Create(8u);
+            Vector256<uint> index = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(first), step = Vector256.Create(8u);
             Vector256<float> vkeep = Vector256.Create(keep), vscale = Vector256.Create(scale), unit = Vector256.Create(1f / (1 << 24));
             for (; i <= x.Length - 8; i += 8, index += step)
             {
@@ -73,7 +91,7 @@ public static class LayerKernels
         }
         for (; i < x.Length; i++)
         {
-            float u = (MaskHash((uint)i, k0, k1) >> 8) * (1f / (1 << 24));
+            float u = (MaskHash(first + (uint)i, k0, k1) >> 8) * (1f / (1 << 24));
             float m = u < keep ? scale : 0f;
             mask[i] = m;
             y[i] = x[i] * m;
