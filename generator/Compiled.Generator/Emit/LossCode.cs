@@ -84,6 +84,14 @@ internal static class LossCode
     private static string Smoothing(NetworkPlan plan) =>
         plan.Spec.LabelSmoothing > 0 ? $", labelSmoothing: {CodeWriter.Float(plan.Spec.LabelSmoothing)}" : "";
 
+    /// <summary>A call checking every target's value (class labels, binary targets in [0, 1]), or null when any value goes (regression).</summary>
+    public static string? TargetCheckCall(NetworkPlan plan, string targets, string rows) => plan.Spec.Loss switch
+    {
+        LossKind.SoftmaxCrossEntropy => $"global::Compiled.Kernels.LossKernels.CheckLabels({targets}, {rows}, OutputSize)",
+        LossKind.BinaryCrossEntropy or LossKind.MultiLabelBinaryCrossEntropy => $"global::Compiled.Kernels.LossKernels.CheckBinaryTargets({targets})",
+        _ => null,
+    };
+
     /// <summary>A call counting correct predictions, or null for regression.</summary>
     public static string? CorrectCall(NetworkPlan plan, string outputs, string targets, string rows) => plan.Spec.Loss switch
     {

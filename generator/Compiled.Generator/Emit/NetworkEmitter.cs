@@ -181,7 +181,7 @@ internal static class NetworkEmitter
             EmitTraining(w, plan);
             EmitEvaluate(w, plan);
             EmitPersistence(w);
-            EmitHelpers(w);
+            EmitHelpers(w, plan);
         }
     }
 
@@ -724,7 +724,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void EmitHelpers(CodeWriter w)
+    private static void EmitHelpers(CodeWriter w, NetworkPlan plan)
     {
         using (w.Block("private static int CheckInputs(global::System.ReadOnlySpan<float> inputs)"))
         {
@@ -737,6 +737,11 @@ internal static class NetworkEmitter
         {
             using (w.Block("if (targets.Length != (long)count * TargetSize)"))
                 w.Line("throw new global::System.ArgumentException($\"targets has {targets.Length} values: expected {(long)count * TargetSize} ({TargetSize} per sample for {count} samples).\", \"targets\");");
+            if (LossCode.TargetCheckCall(plan, "targets", "count") is { } check)
+            {
+                w.Line("// Every target's value, numbered in the whole batch (the loss kernels see chunks of it).");
+                w.Line($"{check};");
+            }
         }
     }
 }

@@ -73,6 +73,28 @@ public static class LossKernels
         return sum;
     }
 
+    /// <summary>
+    /// Checks every binary target: each must lie in [0, 1]. Generated networks call it on the whole batch before the loss
+    /// runs in chunks, so that a message numbers the target in the batch.
+    /// </summary>
+    /// <exception cref="ArgumentException">A target is outside [0, 1] or NaN; the message says which.</exception>
+    public static void CheckBinaryTargets(ReadOnlySpan<float> targets)
+    {
+        for (int i = 0; i < targets.Length; i++) CheckedTarget(targets, i);
+    }
+
+    /// <summary>
+    /// Checks the first <paramref name="rows"/> class labels: each must be an integer in [0, <paramref name="classes"/>).
+    /// Generated networks call it on the whole batch before the loss runs in chunks, so that a message numbers the sample
+    /// in the batch.
+    /// </summary>
+    /// <exception cref="ArgumentException">A label is not a class index, or there are fewer than <paramref name="rows"/>; the message says which.</exception>
+    public static void CheckLabels(ReadOnlySpan<float> labels, int rows, int classes)
+    {
+        if (labels.Length < rows) throw new ArgumentException($"{labels.Length} labels for {rows} samples.", nameof(labels));
+        for (int r = 0; r < rows; r++) Label(labels[r], classes, r);
+    }
+
     private static float CheckedTarget(ReadOnlySpan<float> targets, int i)
     {
         float t = targets[i];

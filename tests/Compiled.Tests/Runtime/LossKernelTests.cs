@@ -69,6 +69,18 @@ public sealed class LossKernelTests
     }
 
     [Fact]
+    public void Target_checks_number_the_value_in_the_span_they_are_given()
+    {
+        LossKernels.CheckLabels(new[] { 0f, 2f, 1f, 9f }, 3, 3); // only the first three are labels of the rows
+        Assert.Contains("Label of sample 2 is 3", Assert.Throws<ArgumentException>(() => LossKernels.CheckLabels(new[] { 0f, 2f, 3f }, 3, 3)).Message);
+        Assert.Contains("Label of sample 0 is 0.5", Assert.Throws<ArgumentException>(() => LossKernels.CheckLabels(new[] { 0.5f }, 1, 3)).Message);
+        Assert.Contains("2 labels for 3 samples", Assert.Throws<ArgumentException>(() => LossKernels.CheckLabels(new[] { 0f, 1f }, 3, 3)).Message);
+        LossKernels.CheckBinaryTargets(new[] { 0f, 1f, 0.25f });
+        Assert.Contains("target 3 is NaN", Assert.Throws<ArgumentException>(() => LossKernels.CheckBinaryTargets(new[] { 0f, 1f, 0.25f, float.NaN })).Message);
+        Assert.Contains("target 1 is -0.5", Assert.Throws<ArgumentException>(() => LossKernels.CheckBinaryTargets(new[] { 0f, -0.5f })).Message);
+    }
+
+    [Fact]
     public void Softmax_cross_entropy_of_a_NaN_logit_is_NaN()
     {
         var grad = new float[6];

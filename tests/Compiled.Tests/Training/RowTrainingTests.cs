@@ -114,6 +114,42 @@ public sealed class RowTrainingTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_bad_target_is_numbered_in_the_whole_batch(int threads)
+    {
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = threads;
+            var classifier = new RowSmoothedNet();
+            var (x, labels) = Data(classifier, 40, seed: 5);
+            labels[37] = 9; // 7 classes
+            WakeProductWorkers();
+            var e = Assert.Throws<ArgumentException>(() => classifier.TrainStep(x, labels, new Adam()));
+            Assert.Contains("Label of sample 37 is 9", e.Message);
+            Assert.Equal("targets", e.ParamName);
+            labels[37] = 2.5f;
+            Assert.Contains("Label of sample 37 is 2.5", Assert.Throws<ArgumentException>(() => classifier.ComputeGradients(x, labels)).Message);
+
+            var multiLabel = new RowMultiLabelNet();
+            var (xm, targets) = Data(multiLabel, 40, seed: 6);
+            targets[37 * 5 + 2] = 2f;
+            WakeProductWorkers();
+            Assert.Contains("target 187 is 2", Assert.Throws<ArgumentException>(() => multiLabel.ComputeGradients(xm, targets)).Message);
+
+            // Evaluate passes 128 samples at a time through the layers: a label past the first chunk keeps its number too.
+            var (xe, te) = Data(classifier, 300, seed: 7);
+            te[250] = -1;
+            Assert.Contains("Label of sample 250 is -1", Assert.Throws<ArgumentException>(() => classifier.Evaluate(xe, te)).Message);
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void Chunks_are_whole_blocks_of_at_least_eight_samples_covering_the_batch_once()
     {
