@@ -102,6 +102,12 @@ internal static unsafe class SgemmParallel
         bool splitN = m <= n
             ? columnStrips >= Math.Min(threads, rowStrips)
             : rowStrips < Math.Min(threads, columnStrips);
+        // A weight gradient (dYᵀ·X: A transposed, B not, k the batch) is cut into row bands when it has a strip per thread:
+        // each thread then writes one contiguous range of the gradient buffer, the range its part of the optimizer's pass
+        // reads next (Optimizer splits its pass in one contiguous part per thread, the caller's first), instead of half of
+        // every row. Each thread packs all of X (k × n, a batch of inputs: small). Measured on the 784-256-10 step at batch
+        // 32, two threads, Zen 5: 121 → 116 µs with the optimizer's parts (its pass 38.5 → 36 µs).
+        if (transA && !transB && rowStrips >= threads) splitN = false;
         int strips = splitN ? columnStrips : rowStrips;
         int parts = Math.Min(Math.Min(threads, strips), MaxParts);
         if (parts < 2) return false;

@@ -263,14 +263,25 @@ public abstract class Optimizer
     /// </summary>
     internal const int SplitMinimum = 1 << 16;
 
-    /// <summary>Parameters per part of a split update: a multiple of <see cref="OptimizerThreads.ChunkAlignment"/>.</summary>
-    private const int SplitPart = 1 << 14;
+    /// <summary>
+    /// Parameters per part of a split update: one contiguous part per thread (the caller, which claims first, takes the
+    /// first), a multiple of <see cref="OptimizerThreads.ChunkAlignment"/>. Contiguous halves rather than small parts
+    /// for locality: the step's weight-gradient products write the gradient buffer in row bands, one per thread in the
+    /// same order (SgemmParallel), and the first layer's forward product packs its weights from the same halves, so each
+    /// thread finds its part in its own cache.
+    /// </summary>
+    internal static int SplitPart(int length, int threads)
+    {
+        long perThread = ((long)length + threads - 1) / threads, alignment = OptimizerThreads.ChunkAlignment;
+        return (int)((perThread + alignment - 1) / alignment * alignment);
+    }
 
     private unsafe struct SplitJob
     {
         public nint Optimizer; // a GCHandle to this optimizer
         public float* Parameters, Gradients;
         public int Length;
+        public int PartLength;   // parameters per part (the last may be shorter)
         public int CheckParts;   // 0, or the number of parts (first in claim order) that check the gradients
         public int Checked;      // check parts finished
         public int NonFinite;    // 1 once a check part has met a NaN or ±∞
@@ -279,8 +290,8 @@ public abstract class Optimizer
     /// <summary>
     /// Part p of <see cref="TryUpdateOnProductWorkers"/>. With checking, parts below <c>CheckParts</c> check the
     /// gradients of range p and the others update range p − <c>CheckParts</c>, after every check has finished and
-    /// only if all found finite values; without, part p updates range p. Range r: parameters [r · SplitPart,
-    /// (r + 1) · SplitPart).
+    /// only if all found finite values; without, part p updates range p. Range r: parameters [r · PartLength,
+    /// (r + 1) · PartLength).
     /// </summary>
     private static unsafe void UpdatePart(void* arguments, int part)
     {
@@ -289,8 +300,8 @@ public abstract class Optimizer
         {
             if (part < job.CheckParts)
             {
-                int start = part * SplitPart;
-                if (!AllFinite(new ReadOnlySpan<float>(job.Gradients + start, Math.Min(SplitPart, job.Length - start))))
+                int start = part * job.PartLength;
+                if (!AllFinite(new ReadOnlySpan<float>(job.Gradients + start, Math.Min(job.PartLength, job.Length - start))))
                     System.Threading.Volatile.Write(ref job.NonFinite, 1);
                 System.Threading.Interlocked.Increment(ref job.Checked);
                 return;
@@ -302,12 +313,12 @@ public abstract class Optimizer
             if (System.Threading.Volatile.Read(ref job.NonFinite) != 0) return;
         }
         var optimizer = (Optimizer)System.Runtime.InteropServices.GCHandle.FromIntPtr(job.Optimizer).Target!;
-        int offset = part * SplitPart, length = Math.Min(SplitPart, job.Length - offset);
+        int offset = part * job.PartLength, length = Math.Min(job.PartLength, job.Length - offset);
         optimizer.UpdateChunk(new Span<float>(job.Parameters + offset, length), new ReadOnlySpan<float>(job.Gradients + offset, length), offset);
     }
 
     /// <summary>
-    /// The update in parts of <see cref="SplitPart"/> parameters on the calling thread and the SGEMM workers, or false
+    /// The update in parts of <see cref="SplitPart"/> parameters (one per thread) on the calling thread and the SGEMM workers, or false
     /// (nothing done) when they are busy or asleep. Each element is updated once by the code one thread would run, so
     /// the result is the same bits. With <paramref name="checkFinite"/>, the same job first checks the gradients in
     /// parts (one read of them shared by the threads, instead of a pass on the caller's alone) and updates nothing if
@@ -322,11 +333,12 @@ public abstract class Optimizer
             fixed (float* p = parameters)
             fixed (float* g = gradients)
             {
-                int parts = (parameters.Length + SplitPart - 1) / SplitPart;
+                int partLength = SplitPart(parameters.Length, Kernels.Sgemm.MaxThreads);
+                int parts = (parameters.Length + partLength - 1) / partLength;
                 var job = new SplitJob
                 {
                     Optimizer = System.Runtime.InteropServices.GCHandle.ToIntPtr(handle), Parameters = p, Gradients = g,
-                    Length = parameters.Length, CheckParts = checkFinite ? parts : 0,
+                    Length = parameters.Length, PartLength = partLength, CheckParts = checkFinite ? parts : 0,
                 };
                 if (!Kernels.SgemmParallel.TryRunParts(checkFinite ? 2 * parts : parts, &UpdatePart, &job)) return false;
                 if (checkFinite) _finiteCheck = job.NonFinite != 0 ? FiniteCheck.Failed : FiniteCheck.Passed;

@@ -207,6 +207,25 @@ public sealed class SgemmParallelTests
     }
 
     [Fact]
+    public void Weight_gradients_are_cut_into_row_bands_and_forward_products_into_column_bands()
+    {
+        // dYᵀ·X of a 784 → 256 layer at batch 32: each thread's band is then one contiguous range of the gradient, the
+        // range its part of the optimizer's pass reads (Optimizer.SplitPart); X·Wᵀ keeps column bands (each thread packs
+        // its own share of the weights).
+        var gradient = Operands.Create(true, false, 256, 784, 32, 1f, 0f, pad: 0, seed: 5);
+        var forward = Operands.Create(false, true, 32, 256, 784, 1f, 0f, pad: 0, seed: 6);
+        WithMaxThreads(2, () =>
+        {
+            long products = SgemmParallel.ProductJobs;
+            gradient.Multiply(new float[gradient.C.Length]);
+            Assert.Equal(products + 1, SgemmParallel.ProductJobs);
+            Assert.False(SgemmParallel.s_splitN, "the weight gradient was cut into column bands");
+            forward.Multiply(new float[forward.C.Length]);
+            Assert.True(SgemmParallel.s_splitN, "the forward product was cut into row bands");
+        });
+    }
+
+    [Fact]
     public void SmallProductsStayOnTheCallingThread()
     {
         // Batch-1 inference and a 10-unit output layer: below the threshold, on every path.

@@ -161,7 +161,7 @@ public sealed class OptimizerLaneTests
     [MemberData(nameof(Cases))]
     public void A_split_over_the_awake_product_workers_gives_the_bytes_of_one_thread(Case c)
     {
-        int n = 6 * (1 << 14) + 37; // above Optimizer.SplitMinimum, below ParallelThreshold: six parts and a short seventh
+        int n = 6 * (1 << 14) + 37; // above Optimizer.SplitMinimum, below ParallelThreshold: a part per thread, the last shorter
         Assert.InRange(n, Optimizer.SplitMinimum, Optimizer.ParallelThreshold - 1);
         int saved = Sgemm.MaxThreads;
         try
@@ -202,7 +202,7 @@ public sealed class OptimizerLaneTests
     [MemberData(nameof(Cases))]
     public void A_split_TryStep_checks_every_part_before_it_changes_anything(Case c)
     {
-        int n = 6 * (1 << 14) + 37; // six whole parts and a short seventh, split over the awake product workers
+        int n = 6 * (1 << 14) + 37; // a part per thread, the last shorter, split over the awake product workers
         int saved = Sgemm.MaxThreads;
         try
         {
@@ -291,6 +291,22 @@ public sealed class OptimizerLaneTests
         {
             Sgemm.MaxThreads = saved;
         }
+    }
+
+    [Theory]
+    [InlineData(65536, 2)]
+    [InlineData(98341, 2)]
+    [InlineData(98341, 3)]
+    [InlineData(203530, 2)]
+    [InlineData(2097151, 16)]
+    public void A_split_update_has_one_aligned_part_per_thread_covering_the_buffer(int length, int threads)
+    {
+        int part = Optimizer.SplitPart(length, threads);
+        Assert.Equal(0, part % OptimizerThreads.ChunkAlignment);      // every part starts on the vector grid
+        int parts = (length + part - 1) / part;
+        Assert.Equal(threads, parts);                                // one per thread, none empty
+        Assert.True((long)part * (parts - 1) < length && (long)part * parts >= length);
+        Assert.True(part - (length + threads - 1) / threads < OptimizerThreads.ChunkAlignment, "parts larger than an even share needs");
     }
 
     [Theory]
