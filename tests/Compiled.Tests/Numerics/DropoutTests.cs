@@ -69,6 +69,41 @@ public sealed class DropoutTests
         }
     }
 
+    /// <summary>
+    /// A batch's mask cut anywhere, even off the vector grid, is the same in parts (each from the draw and its first
+    /// element's index) as in one call, on every path; the generator's overload is the same as its draw with index 0.
+    /// </summary>
+    [Fact]
+    public void A_mask_in_parts_is_the_mask_in_one_call()
+    {
+        const int n = 1000;
+        var x = Enumerable.Range(0, n).Select(i => 0.5f + i).ToArray();
+        foreach (string path in Compiled.Kernels.Sgemm.AvailablePaths)
+            using (Compiled.Kernels.Sgemm.ForcePath(path))
+            {
+                float[] wholeY = new float[n], wholeMask = new float[n], partsY = new float[n], partsMask = new float[n];
+                ulong key = new Rng(9).NextUInt64();
+                Compiled.Kernels.LayerKernels.DropoutForward(x, wholeY, wholeMask, 0.6f, new Rng(9));
+                int start = 0;
+                foreach (int length in new[] { 13, 8, 1, 250, 728 })
+                {
+                    Compiled.Kernels.LayerKernels.DropoutForward(x.AsSpan(start, length), partsY.AsSpan(start, length), partsMask.AsSpan(start, length), 0.6f, key, start);
+                    start += length;
+                }
+                Assert.Equal(n, start);
+                Assert.Equal(wholeMask, partsMask);
+                Assert.Equal(wholeY, partsY);
+                Assert.InRange(wholeMask.Count(m => m == 0f), 400 - 5 * 16, 400 + 5 * 16); // Binomial(1000, 0.4): σ ≈ 15.5
+            }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Compiled.Kernels.LayerKernels.DropoutForward(x, new float[n], new float[n], 0.6f, 1UL, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Compiled.Kernels.LayerKernels.DropoutForward(x, new float[n], new float[n], 0f, 1UL, 0));
+        Assert.Throws<ArgumentException>(() => Compiled.Kernels.LayerKernels.DropoutForward(x, new float[n - 1], new float[n], 0.6f, 1UL, 0));
+        // The overload that draws checks before drawing: a refused call leaves the generator where it was.
+        var rng = new Rng(3);
+        Assert.Throws<ArgumentException>(() => Compiled.Kernels.LayerKernels.DropoutForward(x, new float[n - 1], new float[n], 0.6f, rng));
+        Assert.Equal(new Rng(3).NextUInt64(), rng.NextUInt64());
+    }
+
     private static INetwork Probe(double rate) => rate switch
     {
         0.0 => new DropoutRate0Probe(),
