@@ -116,12 +116,11 @@ public static unsafe class RowTraining
     /// </summary>
     internal static int Chunks(int batch, long multiplyAddsPerSample)
     {
-        int blocks = (batch + LossBlock - 1) / LossBlock, threads = Sgemm.MaxThreads;
-        if (threads < 2 || batch < 2 * LossBlock || Sgemm.CurrentPath != Sgemm.Path) return 1;
+        if (Sgemm.CurrentPath != Sgemm.Path) return 1;
         if ((long)batch * Math.Max(1, multiplyAddsPerSample) < MinParallelMultiplyAdds) return 1;
-        // Whole blocks per chunk: the last block may be short, and then joins the chunk before it (batch ≥ 2 blocks' worth).
-        int whole = batch / LossBlock;
-        return Math.Min(threads, whole);
+        // One chunk per thread and at most one per whole block (a short last block joins the last chunk): one thread or
+        // fewer than two blocks' worth of samples give a single chunk.
+        return Math.Max(1, Math.Min(Sgemm.MaxThreads, batch / LossBlock));
     }
 
     /// <summary>Chunk <paramref name="chunk"/> of <paramref name="chunks"/>: whole blocks, the short last block with the last chunk.</summary>

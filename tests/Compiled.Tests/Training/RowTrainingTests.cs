@@ -151,6 +151,45 @@ public sealed class RowTrainingTests
     }
 
     [Fact]
+    public void Run_refuses_a_null_network_and_an_empty_batch()
+    {
+        var net = new RowSmoothedNet();
+        var (x, t) = Data(net, 16, seed: 8);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => RowTraining.Run<RowSmoothedNet>(null!, x, t, 16, 1 << 16)).ParamName);
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => RowTraining.Run(net, x, t, 0, 1 << 16)).ParamName);
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => RowTraining.Run(net, x, t, -3, 1 << 16)).ParamName);
+    }
+
+    /// <summary>
+    /// The training loss against the inference pass's (Evaluate: another code path, no dropout in these networks), for a
+    /// batch of 40 and then one of 1,000 (125 loss blocks: more than the first call's buffer holds), on two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(RowMultiLabelNet))]
+    [InlineData(nameof(RowRegressionNet))]
+    public void The_loss_is_the_batch_mean_of_the_inference_pass(string network)
+    {
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            Sgemm.MaxThreads = 2;
+            foreach (int batch in new[] { 40, 1000 })
+            {
+                var net = Create(network);
+                var (x, t) = Data(net, batch, seed: 11 + batch);
+                WakeProductWorkers();
+                float loss = net.ComputeGradients(x, t);
+                double expected = net.Evaluate(x, t).Loss;
+                Assert.True(Math.Abs(loss - expected) <= 1e-5 * Math.Abs(expected), $"{network}, batch {batch}: training loss {loss}, inference loss {expected}");
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
     public void Chunks_are_whole_blocks_of_at_least_eight_samples_covering_the_batch_once()
     {
         foreach (int batch in new[] { 16, 17, 23, 24, 31, 32, 33, 100, 128, 1000 })
@@ -182,6 +221,13 @@ public sealed class RowTrainingTests
             Assert.Equal(1, RowTraining.Chunks(16, (1 << 16) - 1));              // less than 2²⁰ multiply-adds in the batch
             Assert.Equal(1, RowTraining.Chunks(1000, 1));                        // a light network
             Assert.Equal(2, RowTraining.Chunks(1 << 14, 64));
+            Assert.Equal(1, RowTraining.Chunks(7, 1 << 20));                     // no whole block: still one chunk
+            Sgemm.MaxThreads = 4;                                                // one chunk per thread, at most one per block
+            Assert.Equal(2, RowTraining.Chunks(16, 1 << 16));
+            Assert.Equal(2, RowTraining.Chunks(23, 1 << 16));
+            Assert.Equal(3, RowTraining.Chunks(24, 1 << 16));
+            Assert.Equal(4, RowTraining.Chunks(100, 1 << 16));
+            Sgemm.MaxThreads = 2;
             using (Sgemm.ForcePath("scalar")) Assert.Equal(Sgemm.Path == "scalar" ? 2 : 1, RowTraining.Chunks(1000, 1 << 16));
             Sgemm.MaxThreads = 1;
             Assert.Equal(1, RowTraining.Chunks(1000, 1 << 16));
