@@ -1,6 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Compiled.Kernels;
 
@@ -171,10 +169,11 @@ public static class LossKernels
         if (!gradient.IsEmpty) KernelChecks.SameLength(gradient.Length, outputs.Length, nameof(gradient), nameof(outputs));
         double sum = 0;
         bool grad = !gradient.IsEmpty;
-        // e[j] = exp(z[j] − max) in double, one row at a time, in whole vectors of four (the lanes past the row are never read).
-        int padded = (classes + 3) & ~3;
-        Span<double> e = padded <= 64 ? stackalloc double[64] : ExpScratch(padded);
-        e = e.Slice(0, padded);
+        // e[j] = exp(z[j] − max) in double, one row at a time: one exponential per class. Math.Exp, not Vector256.Exp: with
+        // the latter the same evaluation gave a loss differing in its last bits from run to run under load (CheckpointTests'
+        // validation loss), most likely as the JIT swapped its code for tiered versions that round differently.
+        Span<double> e = classes <= 64 ? stackalloc double[64] : ExpScratch(classes);
+        e = e.Slice(0, classes);
         for (int r = 0; r < rows; r++)
         {
             int label = Label(labels[r], classes, r);
@@ -193,8 +192,7 @@ public static class LossKernels
             }
             float max = float.NegativeInfinity;
             for (int j = 0; j < classes; j++) max = MathF.Max(max, o[j]);
-            for (int j = 0; j < classes; j++) e[j] = (double)o[j] - max;
-            ExpInPlace(e);
+            for (int j = 0; j < classes; j++) e[j] = Math.Exp((double)o[j] - max);
             double s = 0;
             for (int j = 0; j < classes; j++) s += e[j];
             double logSum = Math.Log(s) + max;
@@ -218,24 +216,6 @@ public static class LossKernels
         double[]? buffer = t_expScratch;
         if (buffer is null || buffer.Length < length) t_expScratch = buffer = new double[length];
         return buffer;
-    }
-
-    /// <summary>
-    /// values[i] = exp(values[i]) for a length that is a multiple of 4: four doubles at a time where vectors are
-    /// hardware-accelerated (within 2 ulp of <see cref="Math.Exp"/>, the same floats after rounding), else one by one.
-    /// </summary>
-    private static void ExpInPlace(Span<double> values)
-    {
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref double v = ref MemoryMarshal.GetReference(values);
-            for (int i = 0; i < values.Length; i += 4)
-                Vector256.Exp(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-        }
-        else
-        {
-            for (int i = 0; i < values.Length; i++) values[i] = Math.Exp(values[i]);
-        }
     }
 
     /// <summary>
