@@ -520,23 +520,13 @@ internal static class NetworkEmitter
             w.Line();
             w.Line("// ───── Forward up to the first product, on the whole batch: its columns shared among the threads ─────");
             for (int i = 0; i < sectionStart; i++)
-                LayerUnits.For(plan.Layers[i].Spec.Kind).EmitTrainingForward(w, plan.Layers[i], WholeBatchContext(plan, i));
+                LayerUnits.For(plan.Layers[i].Spec.Kind).EmitTrainingForward(w, plan.Layers[i], Context(plan, i));
         }
         w.Line(sectionStart < plan.Layers.Count
             ? "// ───── Per sample, the rest forward and all back to each layer's ∂input (TrainRows): the samples shared among the threads ─────"
             : "// ───── Per sample, the loss and back to each layer's ∂input (TrainRows): the samples shared among the threads ─────");
-        string count;
-        if (LossCode.HasClassWeights(plan))
-        {
-            w.Line($"double lossCount = {LossCode.WeightTotalCall("targets", "batch")}; // Σ w[label]: the batch size without class weights");
-            w.Line("_lossScale = (float)(1 / lossCount);");
-            count = "lossCount";
-        }
-        else
-        {
-            count = LossCode.Count(plan, "batch");
-            w.Line($"_lossScale = 1f / {count};");
-        }
+        string count = EmitLossDivisor(w, plan);
+        w.Line(LossCode.HasClassWeights(plan) ? $"_lossScale = (float)(1 / {count});" : $"_lossScale = 1f / {count};");
         w.Line($"// {LossCode.Formula(plan)}");
         w.Line($"float loss = (float)(global::Compiled.RowTraining.Run(this, inputs, targets, batch, {MultiplyAddsPerSample(plan)}) / {count});");
         w.Line();
@@ -572,7 +562,7 @@ internal static class NetworkEmitter
             {
                 w.Line(sectionStart > 0 ? $"// ───── Forward, from '{plan.Layers[sectionStart].Spec.Name}' (ComputeGradients ran the layers before it) ─────" : "// ───── Forward ─────");
                 for (int i = sectionStart; i < plan.Layers.Count; i++)
-                    LayerUnits.For(plan.Layers[i].Spec.Kind).EmitTrainingForward(w, plan.Layers[i], RowContext(plan, i));
+                    LayerUnits.For(plan.Layers[i].Spec.Kind).EmitTrainingForward(w, plan.Layers[i], Context(plan, i, rowSection: true));
             }
             w.Line($"// ───── Loss, block by block: {LossCode.Formula(plan)}");
             string y = BufferNames.Span(last.Output), dy = BufferNames.Delta(last.Output);
@@ -584,7 +574,7 @@ internal static class NetworkEmitter
             w.Line();
             w.Line("// ───── Backward, to each layer's ∂input ─────");
             for (int i = plan.Layers.Count - 1; i >= 0; i--)
-                LayerUnits.For(plan.Layers[i].Spec.Kind).EmitBackward(w, plan.Layers[i], RowContext(plan, i));
+                LayerUnits.For(plan.Layers[i].Spec.Kind).EmitBackward(w, plan.Layers[i], Context(plan, i, rowSection: true));
         }
         w.Line();
     }
@@ -623,19 +613,15 @@ internal static class NetworkEmitter
         }
     }
 
-    private static EmitContext RowContext(NetworkPlan plan, int index) => SectionContext(plan, index, rowSection: true);
-
-    private static EmitContext WholeBatchContext(NetworkPlan plan, int index) => SectionContext(plan, index, rowSection: false);
-
-    /// <summary>The context of layer <paramref name="index"/> in a network with row sections (its dropout layers use this step's draws).</summary>
-    private static EmitContext SectionContext(NetworkPlan plan, int index, bool rowSection)
+    /// <summary>
+    /// The divisor of the batch's mean loss, as code: softmax cross-entropy's Σ w[label] in a local <c>lossCount</c> (emitted
+    /// here), else the value count of the batch.
+    /// </summary>
+    private static string EmitLossDivisor(CodeWriter w, NetworkPlan plan)
     {
-        int dropout = 0;
-        for (int i = 0; i < index; i++) if (plan.Layers[i].Spec.Kind == LayerKind.Dropout) dropout++;
-        string? key = plan.Layers[index].Spec.Kind == LayerKind.Dropout ? $"_dropoutKeys[{dropout}]" : null;
-        return index == 0
-            ? new EmitContext("inputs", null, rowSection, key)
-            : new EmitContext(BufferNames.Span(plan.Layers[index - 1].Output), BufferNames.Delta(plan.Layers[index - 1].Output), rowSection, key);
+        if (!LossCode.HasClassWeights(plan)) return LossCode.Count(plan, "batch");
+        w.Line($"double lossCount = {LossCode.WeightTotalCall("targets", "batch")}; // Σ w[label]: the batch size without class weights");
+        return "lossCount";
     }
 
     /// <summary>ComputeGradients after its buffers, without row sections: the whole batch layer by layer.</summary>
@@ -647,15 +633,10 @@ internal static class NetworkEmitter
             LayerUnits.For(plan.Layers[i].Spec.Kind).EmitTrainingForward(w, plan.Layers[i], Context(plan, i));
         w.Line($"// ───── Loss: {LossCode.Formula(plan)}");
         string y = BufferNames.Span(last.Output), dy = BufferNames.Delta(last.Output);
-        if (LossCode.HasClassWeights(plan))
-        {
-            w.Line($"double lossCount = {LossCode.WeightTotalCall("targets", "batch")}; // Σ w[label]: the batch size without class weights");
-            w.Line($"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch", "lossCount")} / lossCount);");
-        }
-        else
-        {
-            w.Line($"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch")} / {LossCode.Count(plan, "batch")});");
-        }
+        string count = EmitLossDivisor(w, plan);
+        w.Line(LossCode.HasClassWeights(plan)
+            ? $"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch", count)} / {count});"
+            : $"float loss = (float)({LossCode.SumCall(plan, y, "targets", dy, "batch")} / {count});");
         w.Line();
         w.Line("// ───── Backward ─────");
         for (int i = plan.Layers.Count - 1; i >= 0; i--)
@@ -664,10 +645,19 @@ internal static class NetworkEmitter
         w.Line("return loss;");
     }
 
-    private static EmitContext Context(NetworkPlan plan, int index) =>
-        index == 0
-            ? new EmitContext("inputs", null)
-            : new EmitContext(BufferNames.Span(plan.Layers[index - 1].Output), BufferNames.Delta(plan.Layers[index - 1].Output));
+    /// <summary>
+    /// The spans layer <paramref name="index"/> reads and writes, on the whole batch or in a row section; in a network with
+    /// row sections a dropout layer uses this step's draw.
+    /// </summary>
+    private static EmitContext Context(NetworkPlan plan, int index, bool rowSection = false)
+    {
+        string? key = null;
+        if (plan.Layers[index].Spec.Kind == LayerKind.Dropout && HasRowSections(plan))
+            key = $"_dropoutKeys[{plan.Layers.Take(index).Count(l => l.Spec.Kind == LayerKind.Dropout)}]";
+        return index == 0
+            ? new EmitContext("inputs", null, rowSection, key)
+            : new EmitContext(BufferNames.Span(plan.Layers[index - 1].Output), BufferNames.Delta(plan.Layers[index - 1].Output), rowSection, key);
+    }
 
     private static void EmitEvaluate(CodeWriter w, NetworkPlan plan)
     {

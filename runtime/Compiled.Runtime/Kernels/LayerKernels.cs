@@ -52,7 +52,7 @@ public static class LayerKernels
     {
         CheckDropout(x, y, mask, keep);
         ArgumentNullException.ThrowIfNull(rng);
-        DropoutForward(x, y, mask, keep, rng.NextUInt64(), 0);
+        Dropout(x, y, mask, keep, rng.NextUInt64(), 0);
     }
 
     private static void CheckDropout(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float keep)
@@ -74,6 +74,12 @@ public static class LayerKernels
     {
         CheckDropout(x, y, mask, keep);
         ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        Dropout(x, y, mask, keep, key, firstIndex);
+    }
+
+    /// <summary>Both overloads' mask and product, after their checks.</summary>
+    private static void Dropout(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float keep, ulong key, int firstIndex)
+    {
         float scale = 1f / keep;
         uint k0 = (uint)key, k1 = (uint)(key >> 32), first = (uint)firstIndex;
         int i = 0;

@@ -192,9 +192,8 @@ public static class LossKernels
             }
             float max = float.NegativeInfinity;
             for (int j = 0; j < classes; j++) max = MathF.Max(max, o[j]);
-            for (int j = 0; j < classes; j++) e[j] = Math.Exp((double)o[j] - max);
             double s = 0;
-            for (int j = 0; j < classes; j++) s += e[j];
+            for (int j = 0; j < classes; j++) s += e[j] = Math.Exp((double)o[j] - max);
             double logSum = Math.Log(s) + max;
             sum += (logSum - o[label]) * weight;
             if (grad)

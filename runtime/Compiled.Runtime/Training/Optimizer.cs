@@ -175,7 +175,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Where the finite check of a fused <see cref="TryStep"/> stands.</summary>
-    private enum FiniteCheck : byte { None, Pending, Passed, Failed }
+    private enum FiniteCheck : byte { None, Pending, Failed }
 
     private FiniteCheck _finiteCheck;
 
@@ -248,7 +248,7 @@ public abstract class Optimizer
                 _finiteCheck = FiniteCheck.Failed;
                 return;
             }
-            _finiteCheck = FiniteCheck.Passed;
+            _finiteCheck = FiniteCheck.None;
         }
         if (parameters.Length >= ParallelThreshold && OptimizerThreads.TryRun(this, parameters, gradients)) return;
         if (parameters.Length >= SplitMinimum && TryUpdateOnProductWorkers(parameters, gradients, checkFinite: false)) return;
@@ -341,7 +341,7 @@ public abstract class Optimizer
                     Length = parameters.Length, PartLength = partLength, CheckParts = checkFinite ? parts : 0,
                 };
                 if (!Kernels.SgemmParallel.TryRunParts(checkFinite ? 2 * parts : parts, &UpdatePart, &job)) return false;
-                if (checkFinite) _finiteCheck = job.NonFinite != 0 ? FiniteCheck.Failed : FiniteCheck.Passed;
+                if (checkFinite) _finiteCheck = job.NonFinite != 0 ? FiniteCheck.Failed : FiniteCheck.None;
                 return true;
             }
         }

@@ -89,7 +89,7 @@ public static unsafe class RowTraining
                 var job = new Job
                 {
                     Network = GCHandle.Alloc(network), Inputs = px, InputLength = inputs.Length, Targets = pt,
-                    TargetLength = targets.Length, Losses = pl, Batch = batch, Blocks = blocks, Chunks = chunks,
+                    TargetLength = targets.Length, Losses = pl, Batch = batch, Chunks = chunks,
                 };
                 try
                 {
@@ -137,7 +137,7 @@ public static unsafe class RowTraining
         public GCHandle Network;
         public float* Inputs, Targets;
         public double* Losses;
-        public int InputLength, TargetLength, Batch, Blocks, Chunks;
+        public int InputLength, TargetLength, Batch, Chunks;
     }
 
     /// <summary>One chunk, on the calling thread or a worker; the pool is taken, so its products stay on that thread.</summary>
